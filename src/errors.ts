@@ -1,0 +1,52 @@
+/** One error type carrying an HTTP status; every failure path ends as one of these. */
+export class ImagorError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ImagorError';
+    this.status = status;
+  }
+  toJSON(): { message: string; status: number } {
+    return { message: this.message, status: this.status };
+  }
+}
+
+export const invalid = (message = 'invalid'): ImagorError => new ImagorError(400, message);
+export const signatureMismatch = (): ImagorError => new ImagorError(403, 'url signature mismatch');
+export const notFound = (message = 'not found'): ImagorError => new ImagorError(404, message);
+export const unsupportedFormat = (message = 'unsupported format'): ImagorError =>
+  new ImagorError(406, message);
+export const timeout = (): ImagorError => new ImagorError(408, 'timeout');
+export const expired = (): ImagorError => new ImagorError(410, 'expired');
+export const maxSizeExceeded = (): ImagorError => new ImagorError(400, 'maximum size exceeded');
+export const maxResolutionExceeded = (): ImagorError => new ImagorError(422, 'maximum resolution exceeded');
+export const tooManyRequests = (): ImagorError => new ImagorError(429, 'too many requests');
+export const clientClosed = (): ImagorError => new ImagorError(499, 'client closed request');
+
+/** The only place an unknown thrown value becomes an ImagorError. */
+export function toImagorError(err: unknown): ImagorError {
+  if (err instanceof ImagorError) return err;
+  if (err instanceof Error) {
+    if (err.name === 'TimeoutError') return timeout();
+    if (err.name === 'AbortError') {
+      const reason = (err as Error & { cause?: unknown }).cause;
+      if (reason instanceof ImagorError) return reason;
+      return clientClosed();
+    }
+    const m = /^imagor: (\d{3}) (.*)$/s.exec(err.message);
+    if (m) return new ImagorError(Number(m[1]), m[2] ?? '');
+    if (isLibvipsError(err)) return new ImagorError(406, err.message.trim(), { cause: err });
+    return new ImagorError(500, err.message || 'internal error', { cause: err });
+  }
+  return new ImagorError(500, String(err));
+}
+
+/** sharp surfaces libvips failures (corrupt input, bad parameters) as plain Errors; imagor maps them to 406. */
+function isLibvipsError(err: Error): boolean {
+  const m = err.message;
+  return (
+    /unsupported image format|Input buffer|Input file|VipsJpeg|VipsPng|VipsForeign|vips_|gifload|webpload|heifload|pngload|jpegload|tiffload|svgload|pdfload|jp2kload|bad seek|premature end|Corrupt|corrupt|Invalid|libspng|magicksave|pixel limit/.test(
+      m,
+    ) || m.startsWith('Expected ')
+  );
+}

@@ -1,0 +1,97 @@
+import sharp, { type Sharp } from 'sharp';
+
+/**
+ * The working image between pipeline steps: decoded pixels of every frame, stacked vertically.
+ * sharp applies the operations of one pipeline in a fixed internal order, whatever order they are
+ * called in; filters that must see the result of an earlier step therefore start from a RawImage.
+ */
+export interface RawImage {
+  data: Buffer;
+  width: number;
+  /** height of one frame */
+  pageHeight: number;
+  pages: number;
+  channels: 1 | 2 | 3 | 4;
+  /** per-frame delays in ms, for animated images */
+  delay?: number[];
+  /** animation loop count (0 = forever) */
+  loop?: number;
+}
+
+export function totalHeight(img: RawImage): number {
+  return img.pageHeight * img.pages;
+}
+
+export function hasAlpha(img: RawImage): boolean {
+  return img.channels === 2 || img.channels === 4;
+}
+
+/** A sharp pipeline that reads this RawImage (frames kept as pages). */
+export function toSharp(img: RawImage): Sharp {
+  return sharp(img.data, {
+    raw: {
+      width: img.width,
+      height: totalHeight(img),
+      channels: img.channels,
+      ...(img.pages > 1 ? { pageHeight: img.pageHeight } : {}),
+    },
+  });
+}
+
+/** Runs a sharp pipeline and decodes it into a RawImage; `pages` says how many frames its output stacks. */
+export async function fromSharp(
+  pipeline: Sharp,
+  pages = 1,
+  anim: { delay?: number[] | undefined; loop?: number | undefined } = {},
+): Promise<RawImage> {
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const img: RawImage = {
+    data,
+    width: info.width,
+    pageHeight: Math.floor(info.height / pages),
+    pages,
+    channels: info.channels,
+  };
+  if (anim.delay) img.delay = anim.delay;
+  if (anim.loop !== undefined) img.loop = anim.loop;
+  return img;
+}
+
+/** Splits an animated image into single-frame images (for operations sharp refuses on multi-page input). */
+export function splitFrames(img: RawImage): RawImage[] {
+  const frameBytes = img.width * img.pageHeight * img.channels;
+  const out: RawImage[] = [];
+  for (let i = 0; i < img.pages; i++) {
+    out.push({
+      data: img.data.subarray(i * frameBytes, (i + 1) * frameBytes),
+      width: img.width,
+      pageHeight: img.pageHeight,
+      pages: 1,
+      channels: img.channels,
+    });
+  }
+  return out;
+}
+
+/** Joins frames of equal size and channel count back into one animated image, keeping timing. */
+export function joinFrames(frames: RawImage[], timing: Pick<RawImage, 'delay' | 'loop'> = {}): RawImage {
+  const first = frames[0];
+  if (!first) throw new Error('joinFrames needs at least one frame');
+  const img: RawImage = {
+    data: frames.length === 1 ? first.data : Buffer.concat(frames.map((f) => f.data)),
+    width: first.width,
+    pageHeight: first.pageHeight,
+    pages: frames.length,
+    channels: first.channels,
+  };
+  if (timing.delay) img.delay = timing.delay;
+  if (timing.loop !== undefined) img.loop = timing.loop;
+  return img;
+}
+
+/** Applies `fn` to every frame and joins the results (frames must come back the same size). */
+export async function mapFrames(img: RawImage, fn: (frame: RawImage) => Promise<RawImage>): Promise<RawImage> {
+  if (img.pages <= 1) return fn(img);
+  const frames = await Promise.all(splitFrames(img).map(fn));
+  return joinFrames(frames, img);
+}

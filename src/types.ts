@@ -1,0 +1,38 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { ImageBlob, Stat } from './blob.js';
+import type { Params } from './path/params.js';
+
+/** What a loader or storage call knows about the request that caused it. */
+export interface LoadContext {
+  signal: AbortSignal;
+  /** headers of the client request (for header forwarding); empty for internal loads */
+  headers: IncomingHttpHeaders;
+}
+
+/** A read-only source of image bytes. Throws ImagorError 404 when it has no such key, 400 when the key is not its kind. */
+export interface Loader {
+  readonly name: string;
+  get(key: string, ctx: LoadContext): Promise<ImageBlob>;
+  stat?(key: string, ctx: LoadContext): Promise<Stat | undefined>;
+}
+
+/** A loader that can also keep bytes: storages (sources) and result storages (processed images). */
+export interface Storage extends Loader {
+  /** Writes whole or not at all: a reader never sees a partial object under `key`. */
+  put(key: string, blob: ImageBlob, signal: AbortSignal): Promise<void>;
+  delete(key: string, signal: AbortSignal): Promise<void>;
+}
+
+export interface ProcessContext {
+  signal: AbortSignal;
+  /** Loads an image key through the same storages and loaders as the main image (nested image(), watermark()). */
+  load(image: string, signal: AbortSignal): Promise<ImageBlob>;
+}
+
+export interface Processor {
+  process(blob: ImageBlob, params: Params, ctx: ProcessContext): Promise<ImageBlob>;
+}
+
+export interface Signer {
+  sign(path: string): string;
+}
