@@ -1,0 +1,264 @@
+import { randomBytes } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { ImageBlob, type Stat } from '../blob.js';
+import { expired, invalid, notFound } from '../errors.js';
+import type { LoadContext, Storage } from '../types.js';
+import { normalize, normalizePrefix } from './keys.js';
+
+/**
+ * File loader / storage / result storage (spec §5.5, §6.3–6.5).
+ *
+ * Key mapping: `'/' + normalize(key)`; keys with a `/.` segment (dot files, `..`) are refused;
+ * keys outside `pathPrefix` are refused; the prefix is stripped and the rest joined with `baseDir`.
+ * Every refusal, including a symlink that resolves outside `baseDir`, is `400 invalid` (as imagor).
+ *
+ * Unlike imagor (truncate in place), `put` is atomic: the bytes go to a dot-prefixed temp file in
+ * the target directory (never servable, since dot files are refused), are fsynced and then renamed
+ * over the final name. On any error or abort the temp file is removed.
+ */
+export interface FileStorageOptions {
+  baseDir: string;
+  pathPrefix?: string;
+  safeChars?: string;
+  /** default 0o755 (umask applies, as with imagor's MkdirAll) */
+  mkdirPermission?: number;
+  /** default 0o666 (umask applies, as with imagor's OpenFile) */
+  writePermission?: number;
+  /** objects older than this are `410 expired` on get; 0/undefined = never */
+  expirationMs?: number;
+  name?: string;
+  /** Test hook: called after each chunk written to the temp file; may throw to inject a fault. */
+  onWriteChunk?: (written: number, total: number) => void | Promise<void>;
+}
+
+export interface FileStorage extends Storage {
+  stat(key: string, ctx: LoadContext): Promise<Stat>;
+  /** Absolute file path for a key (no symlink check); throws 400 invalid for refused keys. */
+  filePath(key: string): string;
+}
+
+interface FullStat {
+  size: number;
+  modifiedTime: Date;
+  etag: string;
+  mtimeMs: number;
+  isFile: boolean;
+}
+
+const WRITE_CHUNK = 64 * 1024;
+const DOT_SEGMENT = /\/\./;
+
+function errCode(err: unknown): string | undefined {
+  if (typeof err === 'object' && err !== null && 'code' in err) {
+    const code = (err as { code: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  }
+  return undefined;
+}
+
+const isMissing = (err: unknown): boolean => {
+  const c = errCode(err);
+  return c === 'ENOENT' || c === 'ENOTDIR';
+};
+
+/** `<hex mtime ms>-<hex size>`, unquoted. */
+export function fileEtag(mtimeMs: number, size: number): string {
+  return `${Math.trunc(mtimeMs).toString(16)}-${size.toString(16)}`;
+}
+
+export function createFileStorage(opts: FileStorageOptions): FileStorage {
+  const baseDir = path.resolve(opts.baseDir);
+  const prefix = normalizePrefix(opts.pathPrefix);
+  const safeChars = opts.safeChars ?? '';
+  const mkdirMode = opts.mkdirPermission ?? 0o755;
+  const writeMode = opts.writePermission ?? 0o666;
+  const expirationMs = opts.expirationMs ?? 0;
+  const name = opts.name ?? 'file';
+  const onWriteChunk = opts.onWriteChunk;
+  let realBase: string | undefined;
+
+  function filePath(key: string): string {
+    const norm = '/' + normalize(key, safeChars);
+    if (DOT_SEGMENT.test(norm)) throw invalid();
+    if (!norm.startsWith(prefix)) throw invalid();
+    const rel = norm.slice(prefix.length);
+    const full = path.join(baseDir, rel);
+    if (!isWithin(full, baseDir)) throw invalid();
+    return full;
+  }
+
+  async function resolvedBase(): Promise<string> {
+    realBase ??= await realpath(baseDir);
+    return realBase;
+  }
+
+  /** Throws 400 when `real` (an already resolved path) is not inside the resolved base dir. */
+  async function assertInside(real: string): Promise<void> {
+    const base = await resolvedBase();
+    if (real !== base && !isWithin(real, base)) throw invalid();
+  }
+
+  /** Resolve the file's real path; 404 when missing, 400 when it escapes the base dir. */
+  async function resolveExisting(full: string): Promise<string> {
+    let real: string;
+    try {
+      real = await realpath(full);
+    } catch (err) {
+      if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
+      throw err;
+    }
+    await assertInside(real);
+    if (real === (await resolvedBase())) throw notFound();
+    return real;
+  }
+
+  async function statOf(handle: FileHandle): Promise<FullStat> {
+    const st = await handle.stat();
+    return {
+      size: st.size,
+      modifiedTime: st.mtime,
+      etag: fileEtag(st.mtimeMs, st.size),
+      mtimeMs: st.mtimeMs,
+      isFile: st.isFile(),
+    };
+  }
+
+  async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
+    const real = await resolveExisting(filePath(key));
+    ctx.signal.throwIfAborted();
+    let handle: FileHandle;
+    try {
+      handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    } catch (err) {
+      if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
+      throw err;
+    }
+    try {
+      const st = await statOf(handle);
+      if (!st.isFile) throw notFound();
+      if (expirationMs > 0 && Date.now() - st.mtimeMs > expirationMs) throw expired();
+      const data = await handle.readFile({ signal: ctx.signal });
+      return new ImageBlob(data, {
+        stat: { size: data.length, modifiedTime: st.modifiedTime, etag: st.etag },
+      });
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async function stat(key: string, ctx: LoadContext): Promise<Stat> {
+    const real = await resolveExisting(filePath(key));
+    ctx.signal.throwIfAborted();
+    let handle: FileHandle;
+    try {
+      handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    } catch (err) {
+      if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
+      throw err;
+    }
+    try {
+      const st = await statOf(handle);
+      if (!st.isFile) throw notFound();
+      return { size: st.size, modifiedTime: st.modifiedTime, etag: st.etag };
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async function put(key: string, blob: ImageBlob, signal: AbortSignal): Promise<void> {
+    const full = filePath(key);
+    signal.throwIfAborted();
+    const dir = path.dirname(full);
+    await mkdir(baseDir, { recursive: true, mode: mkdirMode });
+    // Refuse before creating anything when an existing ancestor is a symlink leading outside.
+    await assertInside(await realpath(await nearestExisting(dir)));
+    await mkdir(dir, { recursive: true, mode: mkdirMode });
+    const realDir = await realpath(dir);
+    await assertInside(realDir);
+    signal.throwIfAborted();
+
+    const tmp = path.join(realDir, `.${path.basename(full)}.${randomBytes(8).toString('hex')}.tmp`);
+    const handle = await open(tmp, 'wx', writeMode);
+    let closed = false;
+    try {
+      const data = blob.data;
+      let written = 0;
+      while (written < data.length) {
+        signal.throwIfAborted();
+        const end = Math.min(written + WRITE_CHUNK, data.length);
+        const { bytesWritten } = await handle.write(data, written, end - written, written);
+        written += bytesWritten;
+        if (onWriteChunk) await onWriteChunk(written, data.length);
+      }
+      signal.throwIfAborted();
+      await handle.sync();
+      closed = true;
+      await handle.close();
+      signal.throwIfAborted();
+      await rename(tmp, path.join(realDir, path.basename(full)));
+    } catch (err) {
+      if (!closed) await handle.close().catch(() => undefined);
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    await syncDir(realDir);
+  }
+
+  async function del(key: string, signal: AbortSignal): Promise<void> {
+    const full = filePath(key);
+    signal.throwIfAborted();
+    let realDir: string;
+    try {
+      realDir = await realpath(path.dirname(full));
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+    await assertInside(realDir);
+    try {
+      await unlink(path.join(realDir, path.basename(full)));
+    } catch (err) {
+      if (isMissing(err)) return;
+      throw err;
+    }
+  }
+
+  return { name, get, stat, put, delete: del, filePath };
+}
+
+/** `p` is strictly below `dir`. */
+function isWithin(p: string, dir: string): boolean {
+  const withSep = dir.endsWith(path.sep) ? dir : dir + path.sep;
+  return p.length > withSep.length && p.startsWith(withSep);
+}
+
+/** Closest ancestor of `dir` (or `dir` itself) that exists. */
+async function nearestExisting(dir: string): Promise<string> {
+  let cur = dir;
+  for (;;) {
+    try {
+      await realpath(cur);
+      return cur;
+    } catch (err) {
+      if (!isMissing(err)) throw err;
+      const parent = path.dirname(cur);
+      if (parent === cur) return cur;
+      cur = parent;
+    }
+  }
+}
+
+/** Best-effort fsync of a directory so the rename itself is durable. */
+async function syncDir(dir: string): Promise<void> {
+  let h: FileHandle | undefined;
+  try {
+    h = await open(dir, 'r');
+    await h.sync();
+  } catch {
+    // some platforms/filesystems refuse fsync on directories; the rename already happened
+  } finally {
+    await h?.close().catch(() => undefined);
+  }
+}

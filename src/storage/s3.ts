@@ -1,0 +1,240 @@
+import { Readable } from 'node:stream';
+import path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  S3Client,
+  type ObjectCannedACL,
+  type PutObjectCommandInput,
+  type S3ClientConfig,
+  type StorageClass,
+} from '@aws-sdk/client-s3';
+import { ImageBlob, type Stat } from '../blob.js';
+import { expired, invalid, notFound } from '../errors.js';
+import type { LoadContext, Storage } from '../types.js';
+import { NO_ESCAPE, S3_SAFE_CHARS, normalize, normalizePrefix } from './keys.js';
+
+/**
+ * AWS S3 loader / storage / result storage (spec §5.6, §6.3–6.5).
+ *
+ * Key mapping: `'/' + normalize(key, '!"()*' + safeChars)` (safe chars `--` = no escaping); with
+ * bucket `*` the first segment of the normalised key is the bucket and the rest is the key; keys
+ * outside `pathPrefix` are refused (400 invalid); the prefix is stripped, the rest joined with the
+ * base dir (`bucket/base/dir` or `baseDir`) and the leading slash dropped. Keys with a `..` segment
+ * and empty object keys are refused too (400), so nothing can step outside the base dir.
+ *
+ * `put` is a single PutObject: S3 makes the object visible whole or not at all.
+ */
+export interface S3StorageOptions {
+  /** `bucket`, `bucket/base/dir`, or `*` (bucket = first segment of the key) */
+  bucket: string;
+  baseDir?: string;
+  pathPrefix?: string;
+  safeChars?: string;
+  acl?: string;
+  tagging?: string;
+  /** default `STANDARD` */
+  storageClass?: string;
+  /** objects older than this are `410 expired` on get; 0/undefined = never */
+  expirationMs?: number;
+  client?: S3Client;
+  clientConfig?: {
+    region?: string;
+    endpoint?: string;
+    forcePathStyle?: boolean;
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  };
+  name?: string;
+}
+
+export interface S3Location {
+  bucket: string;
+  key: string;
+}
+
+export interface S3Storage extends Storage {
+  stat(key: string, ctx: LoadContext): Promise<Stat>;
+  /** Bucket and object key for an image key; throws 400 invalid for refused keys. */
+  locate(key: string): S3Location;
+  readonly client: S3Client;
+}
+
+const NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NoSuchBucket', 'NotFound']);
+
+/** S3 error meaning "no such object or bucket". */
+export function isS3NotFound(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (NOT_FOUND_NAMES.has(err.name)) return true;
+  const code = (err as Error & { Code?: unknown }).Code;
+  return typeof code === 'string' && NOT_FOUND_NAMES.has(code);
+}
+
+/** DNS-compatible bucket name (what S3 accepts for new buckets). */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function buildClient(cfg: S3StorageOptions['clientConfig']): S3Client {
+  const config: S3ClientConfig = {};
+  if (cfg?.region !== undefined && cfg.region !== '') config.region = cfg.region;
+  if (cfg?.endpoint !== undefined && cfg.endpoint !== '') config.endpoint = cfg.endpoint;
+  if (cfg?.forcePathStyle === true) config.forcePathStyle = true;
+  if (cfg?.credentials !== undefined) {
+    const c = cfg.credentials;
+    config.credentials =
+      c.sessionToken !== undefined && c.sessionToken !== ''
+        ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }
+        : { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
+  }
+  // no credentials given: the SDK's default provider chain resolves them
+  return new S3Client(config);
+}
+
+/** Read a GetObject body into one Buffer, destroying the stream when `signal` aborts. */
+async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
+  if (body === undefined || body === null) return Buffer.alloc(0);
+  if (body instanceof Readable) {
+    const onAbort = (): void => {
+      body.destroy(signal.reason instanceof Error ? signal.reason : undefined);
+    };
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of body) {
+        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+      }
+      signal.throwIfAborted();
+      return Buffer.concat(chunks);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+  const mixin = body as { transformToByteArray?: () => Promise<Uint8Array> };
+  if (typeof mixin.transformToByteArray === 'function') {
+    const bytes = await mixin.transformToByteArray();
+    signal.throwIfAborted();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+  throw new Error('s3: unsupported response body type');
+}
+
+function discardBody(body: unknown): void {
+  if (body instanceof Readable) body.destroy();
+}
+
+function statFrom(out: {
+  ContentLength?: number | undefined;
+  LastModified?: Date | undefined;
+  ETag?: string | undefined;
+}): Stat {
+  const st: Stat = {};
+  if (out.ContentLength !== undefined) st.size = out.ContentLength;
+  if (out.LastModified !== undefined) st.modifiedTime = out.LastModified;
+  if (out.ETag !== undefined) st.etag = out.ETag;
+  return st;
+}
+
+export function createS3Storage(opts: S3StorageOptions): S3Storage {
+  let bucket = opts.bucket;
+  let baseDir = '/';
+  const slash = bucket.indexOf('/');
+  if (slash > -1) {
+    baseDir = bucket.slice(slash);
+    bucket = bucket.slice(0, slash);
+  }
+  if (opts.baseDir !== undefined && opts.baseDir !== '') baseDir = opts.baseDir;
+  baseDir = '/' + baseDir.replace(/^\/+|\/+$/g, '');
+  if (bucket === '') throw new Error('s3: bucket is required');
+  const wildcard = bucket === '*';
+  const prefix = normalizePrefix(opts.pathPrefix);
+  const safeChars = opts.safeChars === NO_ESCAPE ? NO_ESCAPE : S3_SAFE_CHARS + (opts.safeChars ?? '');
+  const expirationMs = opts.expirationMs ?? 0;
+  const storageClass =
+    opts.storageClass !== undefined && opts.storageClass !== '' ? opts.storageClass : 'STANDARD';
+  const client = opts.client ?? buildClient(opts.clientConfig);
+  const name = opts.name ?? 's3';
+
+  function locate(key: string): S3Location {
+    let norm = '/' + normalize(key, safeChars);
+    let target = bucket;
+    if (wildcard) {
+      const next = norm.indexOf('/', 1);
+      target = next < 0 ? norm.slice(1) : norm.slice(1, next);
+      norm = next < 0 ? '/' : norm.slice(next);
+      if (!BUCKET_NAME.test(target)) throw invalid();
+    }
+    if (norm.split('/').includes('..')) throw invalid();
+    if (!norm.startsWith(prefix)) throw invalid();
+    let objectKey = path.posix.join(baseDir, norm.slice(prefix.length));
+    if (objectKey.startsWith('/')) objectKey = objectKey.slice(1);
+    if (objectKey === '' || objectKey === '.' || objectKey.endsWith('/')) throw invalid();
+    return { bucket: target, key: objectKey };
+  }
+
+  async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
+    const loc = locate(key);
+    let out;
+    try {
+      out = await client.send(new GetObjectCommand({ Bucket: loc.bucket, Key: loc.key }), {
+        abortSignal: ctx.signal,
+      });
+    } catch (err) {
+      if (isS3NotFound(err)) throw notFound();
+      throw err;
+    }
+    if (
+      expirationMs > 0 &&
+      out.LastModified !== undefined &&
+      Date.now() - out.LastModified.getTime() > expirationMs
+    ) {
+      discardBody(out.Body);
+      throw expired();
+    }
+    const data = await readBody(out.Body, ctx.signal);
+    return new ImageBlob(data, { contentType: out.ContentType, stat: statFrom(out) });
+  }
+
+  async function stat(key: string, ctx: LoadContext): Promise<Stat> {
+    const loc = locate(key);
+    try {
+      const head = await client.send(new HeadObjectCommand({ Bucket: loc.bucket, Key: loc.key }), {
+        abortSignal: ctx.signal,
+      });
+      return statFrom(head);
+    } catch (err) {
+      if (isS3NotFound(err)) throw notFound();
+      throw err;
+    }
+  }
+
+  async function put(key: string, blob: ImageBlob, signal: AbortSignal): Promise<void> {
+    const loc = locate(key);
+    signal.throwIfAborted();
+    const input: PutObjectCommandInput = {
+      Bucket: loc.bucket,
+      Key: loc.key,
+      Body: blob.data,
+      ContentType: blob.contentType,
+      ContentLength: blob.size,
+      StorageClass: storageClass as StorageClass,
+    };
+    if (opts.acl !== undefined && opts.acl !== '') input.ACL = opts.acl as ObjectCannedACL;
+    if (opts.tagging !== undefined && opts.tagging !== '') input.Tagging = opts.tagging;
+    await client.send(new PutObjectCommand(input), { abortSignal: signal });
+  }
+
+  async function del(key: string, signal: AbortSignal): Promise<void> {
+    const loc = locate(key);
+    try {
+      await client.send(new DeleteObjectCommand({ Bucket: loc.bucket, Key: loc.key }), {
+        abortSignal: signal,
+      });
+    } catch (err) {
+      if (isS3NotFound(err)) return;
+      throw err;
+    }
+  }
+
+  return { name, client, get, stat, put, delete: del, locate };
+}
