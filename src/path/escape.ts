@@ -1,0 +1,115 @@
+/**
+ * Byte-level helpers shared by the parser and the generator. Isomorphic: no Buffer, no node: imports.
+ * Strings are treated as UTF-8 bytes, the way Go sees them.
+ */
+
+const encoder = new TextEncoder();
+// ignoreBOM keeps a leading U+FEFF, as Go keeps the bytes; invalid UTF-8 becomes U+FFFD.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+const HEX = '0123456789ABCDEF';
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+/**
+ * Go's url.QueryUnescape: `%XX` → byte, `+` → space. Returns undefined when a `%` is not followed by two hex
+ * digits (Go returns an error then, and imagor keeps the raw string).
+ */
+export function queryUnescape(s: string): string | undefined {
+  if (!s.includes('%') && !s.includes('+')) return s;
+  const out: number[] = [];
+  let run = 0; // start of the current run of plain characters
+  const flush = (end: number): void => {
+    if (end > run) for (const b of encoder.encode(s.slice(run, end))) out.push(b);
+  };
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x25) {
+      if (i + 2 >= s.length) return undefined;
+      const hi = hexValue(s.charCodeAt(i + 1));
+      const lo = hexValue(s.charCodeAt(i + 2));
+      if (hi < 0 || lo < 0) return undefined;
+      flush(i);
+      out.push(hi * 16 + lo);
+      i += 2;
+      run = i + 1;
+    } else if (c === 0x2b) {
+      flush(i);
+      out.push(0x20);
+      run = i + 1;
+    }
+  }
+  flush(s.length);
+  return decoder.decode(new Uint8Array(out));
+}
+
+function isPathSegmentSafe(b: number): boolean {
+  return (
+    (b >= 0x61 && b <= 0x7a) || // a-z
+    (b >= 0x41 && b <= 0x5a) || // A-Z
+    (b >= 0x30 && b <= 0x39) || // 0-9
+    '-_.~$&+:=@'.includes(String.fromCharCode(b))
+  );
+}
+
+/** Go's url.PathEscape: everything but unreserved characters and `$&+:=@` becomes `%XX` (uppercase). */
+export function pathEscape(s: string): string {
+  let out = '';
+  for (const b of encoder.encode(s)) {
+    out += isPathSegmentSafe(b) ? String.fromCharCode(b) : '%' + HEX[b >> 4] + HEX[b & 15];
+  }
+  return out;
+}
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/** Unpadded base64url of the UTF-8 bytes (Go's base64.RawURLEncoding.EncodeToString). */
+export function encodeBase64Url(s: string): string {
+  const bytes = encoder.encode(s);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const b0 = bytes[i] ?? 0;
+    const b1 = bytes[i + 1];
+    const b2 = bytes[i + 2];
+    const n = (b0 << 16) | ((b1 ?? 0) << 8) | (b2 ?? 0);
+    out += B64URL[(n >> 18) & 63]! + B64URL[(n >> 12) & 63]!;
+    if (b1 !== undefined) out += B64URL[(n >> 6) & 63]!;
+    if (b2 !== undefined) out += B64URL[n & 63]!;
+  }
+  return out;
+}
+
+/**
+ * Go's base64.RawURLEncoding.DecodeString (non-strict): no padding allowed, CR/LF skipped, non-zero trailing
+ * bits accepted, a dangling single character is an error. Returns the bytes as UTF-8 text, or undefined.
+ */
+export function decodeBase64Url(s: string): string | undefined {
+  const values: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (ch === '\r' || ch === '\n') continue;
+    const v = B64URL.indexOf(ch);
+    if (v < 0) return undefined;
+    values.push(v);
+  }
+  if (values.length % 4 === 1) return undefined;
+  const out = new Uint8Array(Math.floor((values.length * 6) / 8));
+  let o = 0;
+  for (let i = 0; i < values.length; i += 4) {
+    const v0 = values[i] ?? 0;
+    const v1 = values[i + 1] ?? 0;
+    const v2 = values[i + 2] ?? 0;
+    const v3 = values[i + 3] ?? 0;
+    const n = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+    const left = values.length - i;
+    out[o++] = (n >> 16) & 255;
+    if (left > 2) out[o++] = (n >> 8) & 255;
+    if (left > 3) out[o++] = n & 255;
+  }
+  return decoder.decode(out);
+}
