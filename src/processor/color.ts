@@ -10,10 +10,7 @@ export interface RGBA {
 
 /** A colour argument as imagor reads it: a colour, or one of the special fill keywords. */
 export type ColorArg =
-  | { kind: 'color'; color: RGBA }
-  | { kind: 'auto' }
-  | { kind: 'blur' }
-  | { kind: 'none' };
+  { kind: 'color'; color: RGBA } | { kind: 'auto' } | { kind: 'blur' } | { kind: 'none' };
 
 const BLACK: RGBA = { r: 0, g: 0, b: 0, alpha: 1 };
 

@@ -90,7 +90,10 @@ export function joinFrames(frames: RawImage[], timing: Pick<RawImage, 'delay' | 
 }
 
 /** Applies `fn` to every frame and joins the results (frames must come back the same size). */
-export async function mapFrames(img: RawImage, fn: (frame: RawImage) => Promise<RawImage>): Promise<RawImage> {
+export async function mapFrames(
+  img: RawImage,
+  fn: (frame: RawImage) => Promise<RawImage>,
+): Promise<RawImage> {
   if (img.pages <= 1) return fn(img);
   const frames = await Promise.all(splitFrames(img).map(fn));
   return joinFrames(frames, img);

@@ -1,5 +1,6 @@
 import type { ImageBlob } from '../../blob.js';
 import type { RawImage } from '../image.js';
+import type { Detector } from './detection.js';
 
 /**
  * Where a filter acts:
@@ -36,6 +37,8 @@ export interface FilterContext {
   /** set by rotate(90|270): fill swaps box and paddings */
   rotated: boolean;
   disableBlur: boolean;
+  /** optional detector plugin (draw_detections, redact, redact_oval); absent → those are no-ops */
+  detector?: Detector;
 }
 
 export interface FilterDef<A = unknown> {

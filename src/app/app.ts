@@ -1,0 +1,478 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Logger } from 'pino';
+import { ImageBlob } from '../blob.js';
+import { ImagorError, expired, invalid, notFound, signatureMismatch, toImagorError } from '../errors.js';
+import { generatePath } from '../path/generate.js';
+import { parse } from '../path/parse.js';
+import type { Filter, Params } from '../path/params.js';
+import { paramsToJSON } from '../path/json.js';
+import { resultKey, storageKey } from '../storage/keys.js';
+import type { LoadContext, Loader, Processor, Storage } from '../types.js';
+import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
+import { ProcessLimiter } from './limiter.js';
+import { SingleFlight } from './singleflight.js';
+import { landingPage } from './landing.js';
+
+export interface VerifyingSigner {
+  sign(path: string): string;
+  verify(path: string, hash: string): boolean;
+}
+
+export interface AppOptions {
+  version: string;
+  unsafe: boolean;
+  signer: VerifyingSigner;
+  loaders: Loader[];
+  storages: Storage[];
+  resultStorages: Storage[];
+  processor: Processor;
+  baseParams: string;
+  autoWebp: boolean;
+  autoAvif: boolean;
+  autoJpeg: boolean;
+  cache: CacheOptions;
+  requestTimeoutMs: number;
+  loadTimeoutMs: number;
+  saveTimeoutMs: number;
+  processTimeoutMs: number;
+  processConcurrency: number;
+  processQueueSize: number;
+  storagePathStyle: 'original' | 'digest';
+  resultStoragePathStyle: 'original' | 'digest' | 'suffix' | 'size';
+  modifiedTimeCheck: boolean;
+  disableParamsEndpoint: boolean;
+  responseRawOnError: boolean;
+  basePathRedirect: string;
+  logger: Logger;
+  /** observability hooks (metrics); all optional */
+  hooks?: AppHooks;
+}
+
+export interface AppHooks {
+  stage?(stage: 'load' | 'process' | 'save', ms: number): void;
+  resultStorage?(outcome: 'hit' | 'miss'): void;
+  storage?(outcome: 'hit' | 'miss'): void;
+  processed?(): void;
+}
+
+export interface AppRequest {
+  method: string;
+  /** raw (still percent-encoded) path after any server prefix, without the query string */
+  path: string;
+  headers: IncomingHttpHeaders;
+  signal: AbortSignal;
+}
+
+export interface AppResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** undefined: no body at all (HEAD, 304, 405, 499) */
+  body: Buffer | undefined;
+}
+
+interface WorkResult {
+  blob: ImageBlob;
+  fromStorage: boolean;
+  responseHeaders?: Record<string, string>;
+}
+
+const UTILITY_FILTERS = new Set(['expire', 'attachment', 'max_age']);
+
+export interface App {
+  handle(req: AppRequest): Promise<AppResponse>;
+  readonly limiter: ProcessLimiter;
+  /** resolves when background storage writes have settled (tests, graceful shutdown) */
+  idle(): Promise<void>;
+}
+
+export function createApp(opts: AppOptions): App {
+  const limiter = new ProcessLimiter(opts.processConcurrency, opts.processQueueSize);
+  const flight = new SingleFlight<WorkResult>();
+  const background = new Set<Promise<unknown>>();
+  const hooks = opts.hooks ?? {};
+  const baseParams = opts.baseParams ? parse('unsafe/' + opts.baseParams.replace(/^\/+/, '')) : undefined;
+
+  const track = (p: Promise<unknown>): void => {
+    const q = p.catch(() => undefined).finally(() => background.delete(q));
+    background.add(q);
+  };
+
+  function verify(path: string): Params {
+    const p = parse(path);
+    if (p.unsafe) {
+      if (opts.unsafe) return p;
+      throw signatureMismatch();
+    }
+    if (!p.hash || !opts.signer.verify(p.path ?? '', p.hash)) throw signatureMismatch();
+    return p;
+  }
+
+  function verifyWithRetry(path: string): Params {
+    try {
+      return verify(path);
+    } catch (err) {
+      const e = toImagorError(err);
+      if (e.status !== 403 && e.status !== 400) throw e;
+      const unescaped = queryUnescape(path);
+      if (unescaped === path) throw e;
+      return verify(unescaped);
+    }
+  }
+
+  async function loadFrom(sources: readonly Loader[], key: string, ctx: LoadContext): Promise<ImageBlob> {
+    let lastErr: ImagorError = notFound();
+    for (const src of sources) {
+      try {
+        const blob = await withTimeout(ctx.signal, opts.loadTimeoutMs, (signal) =>
+          src.get(key, { ...ctx, signal }),
+        );
+        if (!blob.isEmpty) return blob;
+      } catch (err) {
+        const e = toImagorError(err);
+        if (ctx.signal.aborted) throw e;
+        lastErr = e;
+      }
+    }
+    throw lastErr;
+  }
+
+  async function loadSource(image: string, ctx: LoadContext): Promise<ImageBlob> {
+    const started = Date.now();
+    const sKey = storageKey(image, opts.storagePathStyle);
+    if (opts.storages.length > 0) {
+      try {
+        const blob = await loadFrom(opts.storages, sKey, ctx);
+        hooks.storage?.('hit');
+        return blob;
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        hooks.storage?.('miss');
+      }
+    }
+    const blob = await loadFrom(opts.loaders, image, ctx);
+    hooks.stage?.('load', Date.now() - started);
+    for (const st of opts.storages) track(saveTo(st, sKey, blob));
+    return blob;
+  }
+
+  async function saveTo(storage: Storage, key: string, blob: ImageBlob): Promise<void> {
+    const started = Date.now();
+    const signal = AbortSignal.timeout(opts.saveTimeoutMs);
+    try {
+      await storage.put(key, blob, signal);
+      hooks.stage?.('save', Date.now() - started);
+    } catch (err) {
+      opts.logger.warn({ err, storage: storage.name, key }, 'storage write failed');
+      await storage.delete(key, AbortSignal.timeout(opts.saveTimeoutMs)).catch(() => undefined);
+    }
+  }
+
+  async function fromResultStorage(
+    key: string,
+    image: string,
+    ctx: LoadContext,
+  ): Promise<ImageBlob | undefined> {
+    for (const rs of opts.resultStorages) {
+      try {
+        const blob = await withTimeout(ctx.signal, opts.loadTimeoutMs, (signal) =>
+          rs.get(key, { ...ctx, signal }),
+        );
+        if (blob.isEmpty) continue;
+        if (opts.modifiedTimeCheck && (await sourceIsNewer(image, blob, ctx))) continue;
+        return blob;
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+      }
+    }
+    return undefined;
+  }
+
+  async function sourceIsNewer(image: string, result: ImageBlob, ctx: LoadContext): Promise<boolean> {
+    const resultTime = result.stat?.modifiedTime;
+    if (!resultTime) return false;
+    const candidates: Loader[] = opts.storages.length > 0 ? opts.storages : opts.loaders;
+    const key = opts.storages.length > 0 ? storageKey(image, opts.storagePathStyle) : image;
+    for (const c of candidates) {
+      if (!c.stat) continue;
+      try {
+        const st = await c.stat(key, ctx);
+        if (st?.modifiedTime) return st.modifiedTime > resultTime;
+      } catch {
+        // a source that cannot be stat'ed keeps the cached result
+      }
+    }
+    return false;
+  }
+
+  async function work(
+    p: Params,
+    key: string | undefined,
+    flags: { raw: boolean; preview: boolean },
+    ctx: LoadContext,
+  ): Promise<WorkResult> {
+    const image = p.image ?? '';
+    if (key && !flags.raw) {
+      const hit = await fromResultStorage(key, image, ctx);
+      hooks.resultStorage?.(hit ? 'hit' : 'miss');
+      if (hit) return { blob: hit, fromStorage: true };
+    }
+    if (flags.raw) {
+      const src = await loadSource(image, ctx);
+      return { blob: src, fromStorage: src.stat !== undefined, ...overrides(src) };
+    }
+    const release = await limiter.acquire(ctx.signal);
+    let source: ImageBlob | undefined;
+    try {
+      source = /^color:/i.test(image) ? new ImageBlob(Buffer.alloc(0)) : await loadSource(image, ctx);
+      const started = Date.now();
+      const src = source;
+      const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) =>
+        opts.processor.process(src, p, {
+          signal,
+          load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
+        }),
+      );
+      hooks.stage?.('process', Date.now() - started);
+      hooks.processed?.();
+      if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
+      return { blob: out, fromStorage: false, ...overrides(source) };
+    } catch (err) {
+      const e = toImagorError(err);
+      if (opts.responseRawOnError && source && !source.isEmpty && e.status !== 499) {
+        throw new RawOnError(e, source);
+      }
+      throw e;
+    } finally {
+      release();
+    }
+  }
+
+  async function handleImage(req: AppRequest): Promise<AppResponse> {
+    let p = verifyWithRetry(req.path);
+    if (baseParams) p = applyBaseParams(p, baseParams);
+    const filters = p.filters ?? [];
+    let maxAgeSec: number | undefined;
+    let expireAtMs: number | undefined;
+    let attachment: string | undefined;
+    let explicitFormat = false;
+    const flags = { raw: false, preview: false };
+    for (const f of filters) {
+      const args = f.args ?? '';
+      if (f.name === 'expire') {
+        const ts = Number(args);
+        if (args !== '' && Number.isFinite(ts)) {
+          if (ts < Date.now()) throw expired();
+          expireAtMs = ts;
+        }
+      } else if (f.name === 'max_age') {
+        const s = Number(args);
+        if (args !== '' && Number.isInteger(s) && s >= 0) maxAgeSec = s;
+      } else if (f.name === 'attachment') attachment = queryUnescape(args);
+      else if (f.name === 'format') explicitFormat = true;
+      else if (f.name === 'raw') flags.raw = true;
+      else if (f.name === 'preview') flags.preview = true;
+    }
+    let changed = filters.some((f) => UTILITY_FILTERS.has(f.name)) || baseParams !== undefined;
+    let kept: Filter[] = filters.filter((f) => !UTILITY_FILTERS.has(f.name));
+    const autoFormat = opts.autoAvif || opts.autoWebp || opts.autoJpeg;
+    const vary = autoFormat && !explicitFormat && !p.meta;
+    if (vary) {
+      const negotiated = negotiateFormat(String(req.headers.accept ?? ''), opts);
+      if (negotiated.length > 0) {
+        kept = [...kept, ...negotiated];
+        changed = true;
+      }
+    }
+    p = { ...p, filters: kept };
+    if (kept.length === 0) delete p.filters;
+    const image = p.image ?? '';
+    if (image === '') throw invalid();
+    const path = changed ? generatePath(p) : (p.path ?? generatePath(p));
+    const formatFilter = [...kept].reverse().find((f) => f.name === 'format');
+    const key = flags.preview
+      ? undefined
+      : resultKey(path, opts.resultStoragePathStyle, {
+          image,
+          ...(formatFilter?.args ? { format: formatFilter.args } : {}),
+          ...(p.meta ? { meta: true } : {}),
+          ...(p.width ? { width: p.width } : {}),
+          ...(p.height ? { height: p.height } : {}),
+        });
+
+    // Shared work is bounded by the request timeout, not by one client's connection: a follower
+    // must not fail because the leader's client went away.
+    const ctxFor = (signal: AbortSignal): LoadContext => ({ headers: req.headers, signal });
+    const run = (): Promise<WorkResult> =>
+      work(p, key, flags, ctxFor(AbortSignal.timeout(opts.requestTimeoutMs)));
+    let result: WorkResult;
+    try {
+      result = await raceSignal(
+        key && !flags.raw ? flight.do(key, run).then((r) => r.value) : run(),
+        req.signal,
+      );
+    } catch (err) {
+      if (err instanceof RawOnError) {
+        return {
+          status: err.error.status,
+          headers: {
+            'Content-Type': err.source.contentType,
+            'Content-Length': String(err.source.size),
+            'Content-Disposition': 'inline',
+            ...cacheHeaders(opts.cache, req.headers, { maxAgeSec, expireAtMs }),
+          },
+          body: err.source.data,
+        };
+      }
+      throw err;
+    }
+
+    const blob = result.blob;
+    const headers: Record<string, string> = {
+      'Content-Type': blob.contentType,
+      'Content-Length': String(blob.size),
+      'Content-Disposition': contentDisposition(attachment, image, blob.contentType),
+      ...cacheHeaders(opts.cache, req.headers, { maxAgeSec, expireAtMs }),
+    };
+    if (vary) headers['Vary'] = 'Accept';
+    if (flags.raw) headers['Content-Security-Policy'] = "script-src 'none'";
+    if (result.fromStorage) {
+      const v = validators(blob);
+      if (v.etag) headers['ETag'] = v.etag;
+      if (v.lastModified) headers['Last-Modified'] = v.lastModified.toUTCString();
+      if (isNotModified(req.headers, v)) {
+        delete headers['Content-Length'];
+        return { status: 304, headers, body: undefined };
+      }
+    }
+    Object.assign(headers, result.responseHeaders ?? {});
+    return { status: 200, headers, body: blob.data };
+  }
+
+  function handleParams(req: AppRequest): AppResponse {
+    if (opts.disableParamsEndpoint)
+      return { status: 200, headers: { 'Content-Length': '0' }, body: Buffer.alloc(0) };
+    const p = parse(req.path);
+    const body = Buffer.from(paramsToJSON(p));
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+      body,
+    };
+  }
+
+  async function handle(req: AppRequest): Promise<AppResponse> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: {}, body: undefined };
+    const trimmed = req.path.replace(/^\/+/, '');
+    if (trimmed === '') {
+      if (opts.basePathRedirect) {
+        return { status: 307, headers: { Location: opts.basePathRedirect }, body: undefined };
+      }
+      const body = Buffer.from(landingPage(opts.version, opts.unsafe));
+      return {
+        status: 200,
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) },
+        body,
+      };
+    }
+    if (trimmed.startsWith('params/')) return handleParams(req);
+    return handleImage(req);
+  }
+
+  return {
+    handle,
+    limiter,
+    async idle() {
+      while (background.size > 0) await Promise.all([...background]);
+    },
+  };
+}
+
+class RawOnError extends Error {
+  constructor(
+    readonly error: ImagorError,
+    readonly source: ImageBlob,
+  ) {
+    super(error.message);
+  }
+}
+
+function overrides(src: ImageBlob): { responseHeaders?: Record<string, string> } {
+  const h = (src as ImageBlob & { responseHeaders?: Record<string, string> }).responseHeaders;
+  return h && Object.keys(h).length > 0 ? { responseHeaders: h } : {};
+}
+
+function negotiateFormat(accept: string, opts: AppOptions): Filter[] {
+  if (opts.autoAvif && accept.includes('image/avif')) {
+    const out: Filter[] = [{ name: 'format', args: 'avif' }];
+    if (opts.autoWebp && accept.includes('image/webp')) out.push({ name: 'fallback_format', args: 'webp' });
+    return out;
+  }
+  if (opts.autoWebp && accept.includes('image/webp')) return [{ name: 'format', args: 'webp' }];
+  if (
+    opts.autoJpeg &&
+    (accept === '' || accept.includes('image/jpeg') || accept.includes('image/*') || accept.includes('*/*'))
+  ) {
+    return [{ name: 'format', args: 'jpeg' }];
+  }
+  return [];
+}
+
+/** `-imagor-base-params`: fields the URL leaves unset are taken from the base; base filters go after the URL's. */
+function applyBaseParams(p: Params, base: Params): Params {
+  const out: Params = { ...p };
+  const skip = new Set(['path', 'image', 'hash', 'unsafe', 'params', 'filters', 'base64_image']);
+  for (const [k, v] of Object.entries(base) as [keyof Params, unknown][]) {
+    if (skip.has(k) || v === undefined) continue;
+    if (out[k] === undefined) (out as Record<string, unknown>)[k] = v;
+  }
+  const filters = [...(p.filters ?? []), ...(base.filters ?? [])];
+  if (filters.length > 0) out.filters = filters;
+  return out;
+}
+
+/** Go's url.QueryUnescape: `+` is a space; a malformed escape leaves the string as it was. */
+export function queryUnescape(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+async function withTimeout<T>(
+  parent: AbortSignal,
+  ms: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const signal = ms > 0 ? AbortSignal.any([parent, AbortSignal.timeout(ms)]) : parent;
+  return raceSignal(fn(signal), signal);
+}
+
+/** Settles with the promise, or rejects as soon as the signal aborts (the work itself may go on). */
+function raceSignal<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    p.catch(() => undefined);
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function abortError(signal: AbortSignal): ImagorError {
+  const r: unknown = signal.reason;
+  if (r instanceof Error && r.name === 'TimeoutError') return new ImagorError(408, 'timeout');
+  if (r instanceof ImagorError) return r;
+  return new ImagorError(499, 'client closed request');
+}

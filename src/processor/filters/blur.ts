@@ -1,0 +1,90 @@
+import { fromSharp, toSharp, type RawImage } from '../image.js';
+import { defineFilter } from './types.js';
+import { readNumber, readOptionalInt } from './args.js';
+import { withTiming } from './raw.js';
+
+/** sharp accepts Gaussian sigmas in 0.3..1000; below 0.3 the kernel is (nearly) the identity. */
+export async function gaussianBlur(img: RawImage, sigma: number): Promise<RawImage> {
+  if (!(sigma >= 0.3)) return img;
+  return withTiming(img, await fromSharp(toSharp(img).blur(Math.min(sigma, 1000)), img.pages));
+}
+
+export const blur = defineFilter<number>({
+  name: 'blur',
+  stages: ['image'],
+  // blur(sigma) halves its argument; blur(radius,sigma) uses the second one as is.
+  parse: (args) =>
+    args.length >= 2 ? readNumber(args[1], 'blur sigma') : readNumber(args[0], 'blur sigma') / 2,
+  apply: async (img, sigma) => {
+    if (sigma <= 0 || img.pages > 1) return img;
+    return gaussianBlur(img, sigma);
+  },
+});
+
+export const sharpen = defineFilter<number>({
+  name: 'sharpen',
+  stages: ['image'],
+  // thumbor style sharpen(amount, radius, luminance_only): one arg → it, two or three → the second.
+  parse: (args) =>
+    args.length >= 2 ? readNumber(args[1], 'sharpen sigma') : readNumber(args[0], 'sharpen sigma'),
+  apply: async (img, arg) => {
+    if (img.pages > 1) return img;
+    const sigma = 1 + 2 * arg;
+    // sharp's range is 0.000001..10 (libvips allows more; larger values are capped here).
+    if (!(sigma > 0.000001)) return img;
+    const pipeline = toSharp(img).sharpen({ sigma: Math.min(sigma, 10), m1: 0, m2: 2, x1: 1 });
+    return withTiming(img, await fromSharp(pipeline, img.pages));
+  },
+});
+
+/**
+ * Box average over `block`×`block` cells (per frame), each cell painted with its mean: the same
+ * result as a box shrink followed by a nearest-neighbour zoom back to the original size.
+ */
+export function pixelateRaw(img: RawImage, block: number, region?: RegionRect): RawImage {
+  const { width, pageHeight, channels: ch } = img;
+  const data = Buffer.from(img.data);
+  const r = region ?? { left: 0, top: 0, width, height: pageHeight };
+  const sums = new Float64Array(ch);
+  for (let p = 0; p < img.pages; p++) {
+    const base = p * pageHeight;
+    for (let by = r.top; by < r.top + r.height; by += block) {
+      const bh = Math.min(block, r.top + r.height - by);
+      for (let bx = r.left; bx < r.left + r.width; bx += block) {
+        const bw = Math.min(block, r.left + r.width - bx);
+        sums.fill(0);
+        for (let y = 0; y < bh; y++) {
+          let o = ((base + by + y) * width + bx) * ch;
+          for (let x = 0; x < bw; x++)
+            for (let c = 0; c < ch; c++) sums[c] = (sums[c] ?? 0) + (data[o++] ?? 0);
+        }
+        const n = bw * bh;
+        for (let c = 0; c < ch; c++) sums[c] = Math.round((sums[c] ?? 0) / n);
+        for (let y = 0; y < bh; y++) {
+          let o = ((base + by + y) * width + bx) * ch;
+          for (let x = 0; x < bw; x++) for (let c = 0; c < ch; c++) data[o++] = sums[c] ?? 0;
+        }
+      }
+    }
+  }
+  return withTiming(img, { ...img, data });
+}
+
+export interface RegionRect {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+export const pixelate = defineFilter<number>({
+  name: 'pixelate',
+  stages: ['image'],
+  parse: (args) => readOptionalInt(args[0], 'pixelate block size', 10),
+  apply: async (img, block) => {
+    if (block <= 1) return img;
+    return pixelateRaw(img, block);
+  },
+});
+
+export const BLUR_FILTERS = [blur, sharpen, pixelate];

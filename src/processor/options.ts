@@ -1,0 +1,67 @@
+/** Settings of the image processor (imagor's `VIPS_*` options). */
+export interface ProcessorOptions {
+  /** widest image accepted after load (VIPS_MAX_WIDTH) */
+  maxWidth: number;
+  /** tallest frame accepted after load (VIPS_MAX_HEIGHT) */
+  maxHeight: number;
+  /** most pixels (width × total height) accepted after load (VIPS_MAX_RESOLUTION) */
+  maxResolution: number;
+  /** removes the three limits above and libvips' own input pixel limit */
+  unlimited: boolean;
+  /** frames loaded from animated GIF/WebP: -1 all, 0 or < -1 one */
+  maxAnimationFrames: number;
+  /** filters run per request, counting every filter of the URL; -1 (or 0) unlimited */
+  maxFilterOps: number;
+  /** makes blur and sharpen no-ops */
+  disableBlur: boolean;
+  /** filter names that are skipped everywhere */
+  disableFilters: string[];
+  /** AVIF encoder speed 0..9 (effort = 9 - speed) */
+  avifSpeed: number;
+  /** JPEG output with mozjpeg defaults */
+  mozjpeg: boolean;
+  /** never keep EXIF/ICC/XMP in the output */
+  stripMetadata: boolean;
+  /** convert to sRGB and drop the ICC profile of every output */
+  stripColorProfile: boolean;
+  /** libvips threads per operation; 0 leaves sharp's default */
+  concurrency: number;
+}
+
+export const DEFAULT_MAX_WIDTH = 9999;
+export const DEFAULT_MAX_HEIGHT = 9999;
+export const DEFAULT_MAX_RESOLUTION = 81_000_000;
+
+export const DEFAULT_PROCESSOR_OPTIONS: Readonly<ProcessorOptions> = Object.freeze({
+  maxWidth: DEFAULT_MAX_WIDTH,
+  maxHeight: DEFAULT_MAX_HEIGHT,
+  maxResolution: DEFAULT_MAX_RESOLUTION,
+  unlimited: false,
+  maxAnimationFrames: -1,
+  maxFilterOps: -1,
+  disableBlur: false,
+  disableFilters: [],
+  avifSpeed: 8,
+  mozjpeg: false,
+  stripMetadata: false,
+  stripColorProfile: false,
+  concurrency: 0,
+});
+
+/**
+ * Fills the options a caller left out with the defaults. As in imagor's configuration, 0 (or a
+ * negative value) for the max width/height/resolution means the default.
+ */
+export function resolveProcessorOptions(partial: Partial<ProcessorOptions> = {}): ProcessorOptions {
+  const o: ProcessorOptions = { ...DEFAULT_PROCESSOR_OPTIONS, disableFilters: [] };
+  for (const [key, value] of Object.entries(partial) as [keyof ProcessorOptions, unknown][]) {
+    if (value !== undefined) (o as unknown as Record<string, unknown>)[key] = value;
+  }
+  if (!(o.maxWidth > 0)) o.maxWidth = DEFAULT_MAX_WIDTH;
+  if (!(o.maxHeight > 0)) o.maxHeight = DEFAULT_MAX_HEIGHT;
+  if (!(o.maxResolution > 0)) o.maxResolution = DEFAULT_MAX_RESOLUTION;
+  if (!Number.isFinite(o.avifSpeed)) o.avifSpeed = 8;
+  o.avifSpeed = Math.min(9, Math.max(0, Math.round(o.avifSpeed)));
+  o.disableFilters = [...o.disableFilters];
+  return o;
+}

@@ -1,0 +1,459 @@
+import sharp, { type Sharp } from 'sharp';
+import { ImageBlob } from '../blob.js';
+import { ImagorError, invalid, maxResolutionExceeded, toImagorError } from '../errors.js';
+import type { Filter, Params } from '../path/params.js';
+import { parse } from '../path/parse.js';
+import type { ProcessContext, Processor } from '../types.js';
+import { parseColorArg } from './color.js';
+import { checkResolution, mapSharpError, openSharp, openSource, type Source } from './decode.js';
+import {
+  applyEncoder,
+  contentTypeOf,
+  encode,
+  mayAnimate,
+  planOutput,
+  readExportSettings,
+  type ExportSettings,
+  type OutputFormat,
+} from './export.js';
+import { applyImageFilters, FILTERS } from './filters/index.js';
+import type { FilterContext } from './filters/types.js';
+import {
+  alignedCrop,
+  colorImageSize,
+  coverSize,
+  extractArea,
+  focalCrop,
+  focalPoint,
+  frameLimit,
+  manualCropEdges,
+  parseFocal,
+  planResize,
+  type FocalRect,
+  type Rect,
+  type ResizePlan,
+  type Size,
+} from './geometry.js';
+import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } from './image.js';
+import { buildMeta, readMetaSettings } from './meta.js';
+import { resolveProcessorOptions, type ProcessorOptions } from './options.js';
+
+/** The sharp-based processor, plus the nested-path entry point used by the image() filter. */
+export interface SharpProcessor extends Processor {
+  readonly options: ProcessorOptions;
+  /** Runs a nested imagor path (`f`/`full` relative to `parent`) and returns its pixels. */
+  processNested(path: string, parent: Size, ctx: ProcessContext): Promise<RawImage>;
+}
+
+/** Load-time filters (§3.1 step 2) that the pipeline reads before decoding. */
+interface LoadFilters {
+  maxFrames?: number | undefined;
+  page: number;
+  dpi?: number | undefined;
+  upscale?: boolean | undefined;
+  stretch: boolean;
+  focal: string[];
+  orient?: 90 | 180 | 270 | undefined;
+}
+
+const MAX_NESTING = 8;
+
+function readLoadFilters(filters: readonly Filter[]): LoadFilters {
+  const l: LoadFilters = { page: 1, stretch: false, focal: [] };
+  for (const f of filters) {
+    const arg = (f.args ?? '').trim();
+    const int = Number.parseInt(arg, 10);
+    switch (f.name) {
+      case 'max_frames':
+        if (Number.isFinite(int)) l.maxFrames = int;
+        break;
+      case 'page':
+        if (Number.isFinite(int) && int > 0) l.page = int;
+        break;
+      case 'dpi':
+        if (Number.isFinite(int) && int > 0) l.dpi = int;
+        break;
+      case 'upscale':
+        l.upscale = true;
+        break;
+      case 'no_upscale':
+        l.upscale = false;
+        break;
+      case 'stretch':
+        l.stretch = true;
+        break;
+      case 'focal':
+        if (arg !== '') l.focal.push(arg);
+        break;
+      case 'orient': {
+        const a = ((int % 360) + 360) % 360;
+        if (a === 90 || a === 180 || a === 270) l.orient = a;
+        break;
+      }
+    }
+  }
+  return l;
+}
+
+function isImageFilter(name: string): boolean {
+  const def = FILTERS.get(name);
+  return def?.apply !== undefined && def.stages.includes('image');
+}
+
+/** sharp gravity for a cover crop; a flip applied before sharp's crop mirrors the anchor. */
+function gravity(p: Params): string {
+  let h = p.h_align === 'left' ? 'left' : p.h_align === 'right' ? 'right' : '';
+  let v = p.v_align === 'top' ? 'top' : p.v_align === 'bottom' ? 'bottom' : '';
+  if (p.h_flip && h) h = h === 'left' ? 'right' : 'left';
+  if (p.v_flip && v) v = v === 'top' ? 'bottom' : 'top';
+  if (h && v) return `${h} ${v}`;
+  return h || v || 'centre';
+}
+
+function alphaCapable(f: OutputFormat): boolean {
+  return f !== 'jpeg';
+}
+
+/** Replaces `f`/`full`/`f-N`/`full-N` in the first dimension segment of a nested path. */
+export function resolveFullDimensions(path: string, parent: Size): string {
+  const segments = path.split('/');
+  const token = '(full(?:-\\d+)?|f(?:-\\d+)?|\\d*)';
+  const dim = new RegExp(`^(-?)${token}x(-?)${token}$`);
+  const value = (t: string, full: number): string => {
+    const m = /^(?:full|f)(?:-(\d+))?$/.exec(t);
+    if (!m) return t;
+    return String(Math.max(0, full - Number(m[1] ?? 0)));
+  };
+  for (let i = 0; i < segments.length; i++) {
+    const s = segments[i] ?? '';
+    if (s.startsWith('filters:')) break;
+    const m = dim.exec(s);
+    if (!m) continue;
+    segments[i] =
+      `${m[1] ?? ''}${value(m[2] ?? '', parent.width)}x${m[3] ?? ''}${value(m[4] ?? '', parent.height)}`;
+    break;
+  }
+  return segments.join('/');
+}
+
+/** The pixels of a `color:` image (§4.6). */
+export function colorImage(spec: string, params: Params, opts: ProcessorOptions): RawImage {
+  const size = colorImageSize(params.width ?? 0, params.height ?? 0, opts.maxWidth, opts.maxHeight);
+  if (!opts.unlimited && size.width * size.height > opts.maxResolution) throw maxResolutionExceeded();
+  const arg = parseColorArg(spec.replace(/^color:/i, ''));
+  const rgba =
+    arg.kind === 'none'
+      ? { r: 0, g: 0, b: 0, alpha: 0 }
+      : arg.kind === 'color'
+        ? arg.color
+        : { r: 0, g: 0, b: 0, alpha: 1 };
+  const channels = rgba.alpha < 1 ? 4 : 3;
+  const px = [rgba.r, rgba.g, rgba.b, Math.round(rgba.alpha * 255)].slice(0, channels);
+  const data = Buffer.alloc(size.width * size.height * channels);
+  for (let i = 0; i < data.length; i += channels) for (let c = 0; c < channels; c++) data[i + c] = px[c] ?? 0;
+  return { data, width: size.width, pageHeight: size.height, pages: 1, channels };
+}
+
+/** Top-left / bottom-right trim box, alpha flattened on magenta first (imagor). */
+async function findTrim(
+  img: RawImage,
+  by: Params['trim_by'],
+  tolerance: number | undefined,
+): Promise<Rect | undefined> {
+  let base = img;
+  if (hasAlpha(img)) base = await fromSharp(toSharp(img).flatten({ background: '#ff00ff' }));
+  const x = by === 'bottom-right' ? base.width - 1 : 0;
+  const y = by === 'bottom-right' ? base.pageHeight - 1 : 0;
+  const at = (y * base.width + x) * base.channels;
+  const r = base.data[at] ?? 0;
+  const grey = base.channels < 3;
+  const g = grey ? r : (base.data[at + 1] ?? 0);
+  const b = grey ? r : (base.data[at + 2] ?? 0);
+  const { info } = await toSharp(base)
+    .trim({ background: { r, g, b }, threshold: tolerance && tolerance > 0 ? tolerance : 1 })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const left = -(info.trimOffsetLeft ?? 0);
+  const top = -(info.trimOffsetTop ?? 0);
+  return { left, top, width: info.width, height: info.height };
+}
+
+/** Sharp angle for orient()/rotate(): imagor's 90 is counter-clockwise. */
+function sharpAngle(a: 90 | 180 | 270): number {
+  return a === 90 ? 270 : a === 270 ? 90 : 180;
+}
+
+export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpProcessor {
+  const opts = resolveProcessorOptions(partial);
+  if (opts.concurrency > 0) sharp.concurrency(opts.concurrency);
+  const disabled: ReadonlySet<string> = new Set(opts.disableFilters);
+  const maxOps = opts.maxFilterOps > 0 ? opts.maxFilterOps : -1;
+
+  async function nested(path: string, parent: Size, ctx: ProcessContext, depth: number): Promise<RawImage> {
+    if (depth >= MAX_NESTING) throw invalid('image: nested too deeply');
+    const rel = resolveFullDimensions(path.replace(/^\/+/, ''), parent);
+    const params = parse(rel.startsWith('unsafe/') ? rel : `unsafe/${rel}`);
+    const image = params.image ?? '';
+    const blob = /^color:/i.test(image) ? new ImageBlob(Buffer.alloc(0)) : await ctx.load(image, ctx.signal);
+    const out = await run(blob, params, ctx, depth + 1, true);
+    if (out instanceof ImageBlob) throw new ImagorError(500, 'nested image produced no pixels');
+    return out;
+  }
+
+  /** Decodes every loaded frame, upright, 8-bit. */
+  async function decodeRaw(src: Source): Promise<RawImage> {
+    try {
+      let p = openSharp(src);
+      // keep grey images grey (sharp's default output space is sRGB)
+      if (src.space === 'b-w' || src.space === 'grey16') p = p.toColourspace('b-w');
+      return await fromSharp(p, src.pages, { delay: src.delay, loop: src.loop });
+    } catch (err) {
+      throw mapSharpError(err);
+    }
+  }
+
+  async function run(
+    blob: ImageBlob,
+    params: Params,
+    ctx: ProcessContext,
+    depth: number,
+    wantRaw: boolean,
+  ): Promise<ImageBlob | RawImage> {
+    if (ctx.signal.aborted) throw toImagorError(ctx.signal.reason);
+    const filters = params.filters ?? [];
+    const active = filters.filter((f) => !disabled.has(f.name));
+    const ex = readExportSettings(active);
+    const metaSettings = params.meta && !wantRaw ? readMetaSettings(active) : undefined;
+    const load = readLoadFilters(active);
+    const imageFilters = active.some((f) => isImageFilter(f.name));
+
+    const image = params.image ?? '';
+    const isColor = /^color:/i.test(image);
+    let src: Source | undefined;
+    let sourceFormat = blob.format;
+    if (isColor) sourceFormat = 'jpeg';
+    else {
+      const animatable = sourceFormat === 'gif' || sourceFormat === 'webp';
+      const frames =
+        animatable && mayAnimate(ex, sourceFormat) ? frameLimit(load.maxFrames, opts.maxAnimationFrames) : 1;
+      src = await openSource(blob, opts, { frames, page: load.page, dpi: load.dpi });
+    }
+    const output = planOutput(ex, src?.format ?? sourceFormat, src?.animated ?? false);
+    // a color: image is generated at its final (capped) size
+    const colorSize = isColor
+      ? colorImageSize(params.width ?? 0, params.height ?? 0, opts.maxWidth, opts.maxHeight)
+      : undefined;
+    const resizeReq = {
+      width: colorSize?.width ?? params.width ?? 0,
+      height: colorSize?.height ?? params.height ?? 0,
+      fitIn: params.fit_in === true,
+      fullFitIn: params.full_fit_in === true,
+      adaptive: params.adaptive_fit_in === true,
+      stretch: params.stretch === true || load.stretch,
+      upscale: load.upscale,
+      maxWidth: opts.maxWidth,
+      maxHeight: opts.maxHeight,
+    };
+
+    const fast =
+      src !== undefined &&
+      !wantRaw &&
+      !metaSettings &&
+      src.native &&
+      !src.animated &&
+      !imageFilters &&
+      !params.trim &&
+      load.focal.length === 0 &&
+      load.orient === undefined &&
+      manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined;
+    if (fast && src) return fastPath(src, params, resizeReq, ex, output.format);
+
+    // ---- general path: RawImage between steps ----
+    let img: RawImage = src ? await decodeRaw(src) : colorImage(image, params, opts);
+    if (load.orient !== undefined) {
+      const angle = sharpAngle(load.orient);
+      img = await mapFrames(img, (f) => fromSharp(toSharp(f).rotate(angle)));
+    }
+    const before: Size = { width: img.width, height: img.pageHeight };
+    const crop = manualCropEdges(cropOf(params), img.width, img.pageHeight);
+    const trim =
+      params.trim && img.pages === 1 ? await findTrim(img, params.trim_by, params.trim_tolerance) : undefined;
+    const area = extractArea(crop, trim, img.width, img.pageHeight);
+    if (area) img = await mapFrames(img, (f) => fromSharp(toSharp(f).extract(area)));
+    const plan = planResize({ width: img.width, height: img.pageHeight }, resizeReq);
+    const focalRects = load.focal
+      .map((a) => parseFocal(a, before))
+      .filter((r): r is FocalRect => r !== undefined);
+    img = await resizeRaw(img, plan, params, focalRects, area);
+    if (params.h_flip) img = await fromSharp(toSharp(img).flop(), img.pages, img);
+    if (params.v_flip) img = await mapFrames(img, (f) => fromSharp(toSharp(f).flip()));
+    checkResolution(img.width, img.pageHeight, img.pages, opts);
+
+    if (imageFilters) {
+      const fctx: FilterContext = {
+        signal: ctx.signal,
+        load: (key) => ctx.load(key, ctx.signal),
+        processNested: (path, parent) => nested(path, parent, ctx, depth),
+        box: {
+          width: plan.box.width,
+          height: plan.box.height,
+          paddingLeft: params.padding_left ?? 0,
+          paddingTop: params.padding_top ?? 0,
+          paddingRight: params.padding_right ?? 0,
+          paddingBottom: params.padding_bottom ?? 0,
+        },
+        rotated: false,
+        disableBlur: opts.disableBlur,
+      };
+      img = await applyImageFilters(img, filters, fctx, { disabled, maxOps, disableBlur: opts.disableBlur });
+      checkResolution(img.width, img.pageHeight, img.pages, opts);
+    }
+    if (wantRaw) return img;
+
+    if (img.pages > 1 && !output.animated) img = { ...(splitFrames(img)[0] ?? img), delay: [], loop: 0 };
+    if (metaSettings) {
+      return buildMeta(
+        img,
+        {
+          format: output.format,
+          orientation: src?.orientation ?? 0,
+          exif: src?.exif,
+          stripExif: ex.stripExif || ex.stripMetadata || opts.stripMetadata,
+        },
+        metaSettings,
+      );
+    }
+    const final = img;
+    try {
+      const data = await encode(
+        () => {
+          let p = toSharp(final);
+          if (!alphaCapable(output.format) && hasAlpha(final)) p = p.flatten({ background: '#000000' });
+          return p;
+        },
+        {
+          format: output.format,
+          settings: ex,
+          opts,
+          pages: final.pages,
+          delay: final.delay,
+          loop: final.loop,
+          keepExif: false,
+          keepIcc: false,
+        },
+      );
+      return new ImageBlob(data, { contentType: contentTypeOf(output.format) });
+    } catch (err) {
+      throw mapSharpError(err);
+    }
+  }
+
+  /** Cover (aligned, focal or smart), scale, or nothing, on every frame of a RawImage. */
+  async function resizeRaw(
+    img: RawImage,
+    plan: ResizePlan,
+    params: Params,
+    focalRects: FocalRect[],
+    area: Rect | undefined,
+  ): Promise<RawImage> {
+    const op = plan.op;
+    if (op.kind === 'none') return img;
+    if (op.kind === 'scale') {
+      return mapFrames(img, (f) => fromSharp(toSharp(f).resize(op.width, op.height, { fit: 'fill' })));
+    }
+    const target = { width: op.width, height: op.height };
+    if (params.smart && img.pages === 1 && focalRects.length === 0) {
+      return fromSharp(toSharp(img).resize(op.width, op.height, { fit: 'cover', position: 'attention' }));
+    }
+    const scaled = coverSize(img.width, img.pageHeight, op.width, op.height);
+    let rect: Rect;
+    const fp = focalPoint(focalRects);
+    if (fp) {
+      const fx = (fp.x - (area?.left ?? 0)) / img.width;
+      const fy = (fp.y - (area?.top ?? 0)) / img.pageHeight;
+      rect = focalCrop(scaled, target, fx, fy);
+    } else {
+      rect = alignedCrop(scaled, target, params.h_align, params.v_align);
+    }
+    const resize = scaled.width !== img.width || scaled.height !== img.pageHeight;
+    const crop = rect.width !== scaled.width || rect.height !== scaled.height;
+    return mapFrames(img, async (f) => {
+      // sharp extracts after resizing within one pipeline
+      let p = toSharp(f);
+      if (resize) p = p.resize(scaled.width, scaled.height, { fit: 'fill' });
+      if (crop) p = p.extract(rect);
+      return fromSharp(p);
+    });
+  }
+
+  /** One sharp pipeline from the encoded input: shrink-on-load, orient, resize, flips, encode. */
+  async function fastPath(
+    src: Source,
+    params: Params,
+    req: Parameters<typeof planResize>[1],
+    ex: ExportSettings,
+    format: OutputFormat,
+  ): Promise<ImageBlob> {
+    const plan = planResize({ width: src.width, height: src.pageHeight }, req);
+    const op = plan.op;
+    if (op.kind !== 'none') checkResolution(op.width, op.height, 1, opts);
+    const make = (): Sharp => {
+      let p = openSharp(src);
+      if (op.kind === 'cover') {
+        p = p.resize(op.width, op.height, {
+          fit: 'cover',
+          position: params.smart ? 'attention' : gravity(params),
+        });
+      } else if (op.kind === 'scale') {
+        p = p.resize(op.width, op.height, { fit: 'fill' });
+      }
+      if (params.h_flip) p = p.flop();
+      if (params.v_flip) p = p.flip();
+      if (!alphaCapable(format) && src.hasAlpha) p = p.flatten({ background: '#000000' });
+      return p;
+    };
+    try {
+      const data = await encode(make, {
+        format,
+        settings: ex,
+        opts,
+        pages: 1,
+        keepExif: src.exif !== undefined,
+        keepIcc: src.icc !== undefined && src.space !== 'cmyk',
+      });
+      return new ImageBlob(data, { contentType: contentTypeOf(format) });
+    } catch (err) {
+      throw mapSharpError(err);
+    }
+  }
+
+  return {
+    options: opts,
+    async process(blob, params, ctx) {
+      const out = await run(blob, params, ctx, 0, false);
+      if (out instanceof ImageBlob) return out;
+      // not reached: run() only returns pixels when asked to
+      const data = await applyEncoder(toSharp(out), {
+        format: 'png',
+        settings: readExportSettings([]),
+        opts,
+        pages: out.pages,
+        keepExif: false,
+        keepIcc: false,
+      }).toBuffer();
+      return new ImageBlob(data, { contentType: 'image/png' });
+    },
+    processNested(path, parent, ctx) {
+      return nested(path, parent, ctx, 0);
+    },
+  };
+}
+
+function cropOf(p: Params): { left?: number; top?: number; right?: number; bottom?: number } {
+  return {
+    ...(p.crop_left !== undefined ? { left: p.crop_left } : {}),
+    ...(p.crop_top !== undefined ? { top: p.crop_top } : {}),
+    ...(p.crop_right !== undefined ? { right: p.crop_right } : {}),
+    ...(p.crop_bottom !== undefined ? { bottom: p.crop_bottom } : {}),
+  };
+}

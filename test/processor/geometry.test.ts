@@ -1,0 +1,265 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  alignedCrop,
+  anchorOffset,
+  colorImageSize,
+  coverSize,
+  extractArea,
+  fitInside,
+  focalCrop,
+  focalPoint,
+  frameLimit,
+  manualCropEdges,
+  orientedSize,
+  parseFocal,
+  planResize,
+  type ResizeRequest,
+} from '../../src/processor/geometry.js';
+
+const req = (r: Partial<ResizeRequest>): ResizeRequest => ({
+  width: 0,
+  height: 0,
+  fitIn: false,
+  fullFitIn: false,
+  adaptive: false,
+  stretch: false,
+  maxWidth: 9999,
+  maxHeight: 9999,
+  ...r,
+});
+
+describe('manual crop', () => {
+  const cases: [string, Parameters<typeof manualCropEdges>[0], ReturnType<typeof manualCropEdges>][] = [
+    [
+      'absolute',
+      { left: 10, top: 20, right: 110, bottom: 220 },
+      { left: 10, top: 20, right: 110, bottom: 220 },
+    ],
+    [
+      'relative',
+      { left: 0.1, top: 0.2, right: 0.5, bottom: 0.6 },
+      { left: 60, top: 90, right: 300, bottom: 270 },
+    ],
+    [
+      '0x0:1x1 is the whole image minus the last row/column',
+      { right: 1, bottom: 1 },
+      { left: 0, top: 0, right: 599, bottom: 449 },
+    ],
+    ['right/bottom 0 mean the edge (-1)', { left: 100, top: 100 }, undefined],
+    [
+      'right 0 with bottom',
+      { left: 100, top: 0, right: 0, bottom: 200 },
+      { left: 100, top: 0, right: 599, bottom: 200 },
+    ],
+    [
+      'clamped to size-1',
+      { left: 0, top: 0, right: 5000, bottom: 5000 },
+      { left: 0, top: 0, right: 599, bottom: 449 },
+    ],
+    ['none', {}, undefined],
+    [
+      'relative right 1.0 with absolute left stays absolute',
+      { left: 2, top: 0, right: 1, bottom: 1 },
+      { left: 2, top: 0, right: 1, bottom: 1 },
+    ],
+  ];
+  for (const [name, crop, want] of cases) {
+    it(name, () => assert.deepEqual(manualCropEdges(crop, 600, 450), want));
+  }
+  it('extractArea intersects crop and trim and drops empty / full areas', () => {
+    assert.deepEqual(extractArea({ left: 10, top: 10, right: 100, bottom: 100 }, undefined, 600, 450), {
+      left: 10,
+      top: 10,
+      width: 90,
+      height: 90,
+    });
+    assert.deepEqual(
+      extractArea(
+        { left: 10, top: 10, right: 100, bottom: 100 },
+        { left: 50, top: 0, width: 500, height: 60 },
+        600,
+        450,
+      ),
+      { left: 50, top: 10, width: 50, height: 50 },
+    );
+    assert.equal(extractArea(undefined, { left: 0, top: 0, width: 600, height: 450 }, 600, 450), undefined);
+    assert.equal(extractArea({ left: 10, top: 10, right: 5, bottom: 100 }, undefined, 600, 450), undefined);
+  });
+});
+
+describe('resize plan', () => {
+  const img = { width: 600, height: 450 };
+  const cases: [string, Partial<ResizeRequest>, ReturnType<typeof planResize>][] = [
+    [
+      'cover',
+      { width: 300, height: 300 },
+      { box: { width: 300, height: 300 }, op: { kind: 'cover', width: 300, height: 300 } },
+    ],
+    [
+      'cover upscales by default',
+      { width: 1200, height: 600 },
+      { box: { width: 1200, height: 600 }, op: { kind: 'cover', width: 1200, height: 600 } },
+    ],
+    [
+      'cover no_upscale when larger on both sides',
+      { width: 1200, height: 900, upscale: false },
+      { box: { width: 1200, height: 900 }, op: { kind: 'none' } },
+    ],
+    [
+      'proportional width',
+      { width: 0, height: 225 },
+      { box: { width: 300, height: 225 }, op: { kind: 'cover', width: 300, height: 225 } },
+    ],
+    [
+      'proportional height',
+      { width: 300 },
+      { box: { width: 300, height: 225 }, op: { kind: 'cover', width: 300, height: 225 } },
+    ],
+    ['both 0 → original', {}, { box: { width: 600, height: 450 }, op: { kind: 'none' } }],
+    [
+      'fit-in',
+      { width: 300, height: 300, fitIn: true },
+      { box: { width: 300, height: 300 }, op: { kind: 'scale', width: 300, height: 225 } },
+    ],
+    [
+      'fit-in never upscales',
+      { width: 1200, height: 1200, fitIn: true },
+      { box: { width: 1200, height: 1200 }, op: { kind: 'none' } },
+    ],
+    [
+      'fit-in upscale()',
+      { width: 1200, height: 1200, fitIn: true, upscale: true },
+      { box: { width: 1200, height: 1200 }, op: { kind: 'scale', width: 1200, height: 900 } },
+    ],
+    [
+      'fit-in missing height bounded by max',
+      { width: 300, fitIn: true },
+      { box: { width: 300, height: 225 }, op: { kind: 'scale', width: 300, height: 225 } },
+    ],
+    [
+      'full-fit-in',
+      { width: 300, height: 300, fitIn: true, fullFitIn: true },
+      { box: { width: 300, height: 300 }, op: { kind: 'scale', width: 400, height: 300 } },
+    ],
+    [
+      'full-fit-in upscales',
+      { width: 900, height: 900, fitIn: true, fullFitIn: true },
+      { box: { width: 900, height: 900 }, op: { kind: 'scale', width: 1200, height: 900 } },
+    ],
+    [
+      'adaptive swaps for a portrait box',
+      { width: 200, height: 300, fitIn: true, adaptive: true },
+      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200 } },
+    ],
+    [
+      'adaptive keeps a landscape box',
+      { width: 300, height: 200, fitIn: true, adaptive: true },
+      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200 } },
+    ],
+    [
+      'stretch',
+      { width: 100, height: 300, stretch: true },
+      { box: { width: 100, height: 300 }, op: { kind: 'scale', width: 100, height: 300 } },
+    ],
+    [
+      'fit-in wins over stretch',
+      { width: 100, height: 300, stretch: true, fitIn: true },
+      { box: { width: 100, height: 300 }, op: { kind: 'scale', width: 100, height: 75 } },
+    ],
+    [
+      'stretch no_upscale only when smaller on both',
+      { width: 100, height: 900, stretch: true, upscale: false },
+      { box: { width: 100, height: 900 }, op: { kind: 'none' } },
+    ],
+  ];
+  for (const [name, r, want] of cases) it(name, () => assert.deepEqual(planResize(img, req(r)), want));
+
+  it('fitInside / coverSize keep the bound side exact', () => {
+    assert.deepEqual(fitInside(600, 450, 100, 100), { width: 100, height: 75 });
+    assert.deepEqual(fitInside(450, 600, 100, 100), { width: 75, height: 100 });
+    assert.deepEqual(coverSize(600, 450, 100, 100), { width: 134, height: 100 });
+    assert.deepEqual(coverSize(450, 600, 100, 50), { width: 100, height: 134 });
+  });
+});
+
+describe('crop anchors', () => {
+  it('anchorOffset', () => {
+    assert.equal(anchorOffset(400, 300, 'low'), 0);
+    assert.equal(anchorOffset(400, 300, 'centre'), 50);
+    assert.equal(anchorOffset(400, 300, 'high'), 100);
+    assert.equal(anchorOffset(300, 300, 'high'), 0);
+  });
+  it('alignedCrop uses the axis with the excess', () => {
+    assert.deepEqual(
+      alignedCrop({ width: 400, height: 300 }, { width: 300, height: 300 }, 'left', 'bottom'),
+      {
+        left: 0,
+        top: 0,
+        width: 300,
+        height: 300,
+      },
+    );
+    assert.deepEqual(
+      alignedCrop({ width: 300, height: 400 }, { width: 300, height: 300 }, 'left', 'bottom'),
+      {
+        left: 0,
+        top: 100,
+        width: 300,
+        height: 300,
+      },
+    );
+  });
+  it('focal point is the area-weighted centroid', () => {
+    assert.deepEqual(focalPoint([{ left: 0, top: 0, right: 10, bottom: 10 }]), { x: 5, y: 5 });
+    const p = focalPoint([
+      { left: 0, top: 0, right: 10, bottom: 10 },
+      { left: 90, top: 90, right: 120, bottom: 120 },
+    ]);
+    assert.ok(p && Math.abs(p.x - 95) < 1e-9 && Math.abs(p.y - 95) < 1e-9);
+    assert.equal(focalPoint([]), undefined);
+  });
+  it('focalCrop centres and clamps', () => {
+    assert.deepEqual(focalCrop({ width: 400, height: 300 }, { width: 200, height: 300 }, 0.5, 0.5), {
+      left: 100,
+      top: 0,
+      width: 200,
+      height: 300,
+    });
+    assert.deepEqual(
+      focalCrop({ width: 400, height: 300 }, { width: 200, height: 300 }, 0.99, 0.5).left,
+      200,
+    );
+    assert.deepEqual(focalCrop({ width: 400, height: 300 }, { width: 200, height: 300 }, 0, 0.5).left, 0);
+  });
+  it('parseFocal reads regions and points, relative or absolute', () => {
+    const size = { width: 600, height: 450 };
+    assert.deepEqual(parseFocal('10x20:30x40', size), { left: 10, top: 20, right: 30, bottom: 40 });
+    assert.deepEqual(parseFocal('0.5x0.5:1x1', size), { left: 300, top: 225, right: 600, bottom: 450 });
+    assert.deepEqual(parseFocal('100,200', size), { left: 100, top: 200, right: 101, bottom: 201 });
+    assert.deepEqual(parseFocal('0.5:0.5', size), { left: 300, top: 225, right: 301, bottom: 226 });
+    assert.equal(parseFocal('abc', size), undefined);
+  });
+});
+
+describe('misc', () => {
+  it('orientedSize swaps for 5..8', () => {
+    for (const o of [0, 1, 2, 3, 4]) assert.deepEqual(orientedSize(450, 600, o), { width: 450, height: 600 });
+    for (const o of [5, 6, 7, 8]) assert.deepEqual(orientedSize(450, 600, o), { width: 600, height: 450 });
+  });
+  it('frameLimit', () => {
+    assert.equal(frameLimit(undefined, -1), -1);
+    assert.equal(frameLimit(3, -1), 3);
+    assert.equal(frameLimit(undefined, 5), 5);
+    assert.equal(frameLimit(3, 2), 2);
+    assert.equal(frameLimit(0, -1), 1);
+    assert.equal(frameLimit(undefined, -5), 1);
+    assert.equal(frameLimit(undefined, 0), 1);
+  });
+  it('colorImageSize', () => {
+    assert.deepEqual(colorImageSize(0, 0, 9999, 9999), { width: 1, height: 1 });
+    assert.deepEqual(colorImageSize(50, 0, 9999, 9999), { width: 50, height: 50 });
+    assert.deepEqual(colorImageSize(0, 70, 9999, 9999), { width: 70, height: 70 });
+    assert.deepEqual(colorImageSize(20000, 10, 9999, 9999), { width: 9999, height: 10 });
+  });
+});

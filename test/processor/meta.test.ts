@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ImagorError } from '../../src/errors.js';
+import type { MetaJson } from '../../src/processor/meta.js';
+import { run } from './helpers.js';
+
+async function metaOf(url: string): Promise<MetaJson> {
+  const out = await run(url);
+  assert.equal(out.contentType, 'application/json');
+  return JSON.parse(out.data.toString()) as MetaJson;
+}
+
+describe('/meta JSON', () => {
+  it('JPEG with EXIF', async () => {
+    const m = await metaOf('unsafe/meta/imagor/Canon_40D.jpg');
+    assert.equal(m.format, 'jpeg');
+    assert.equal(m.content_type, 'image/jpeg');
+    assert.equal(m.width, 100);
+    assert.equal(m.height, 68);
+    assert.equal(m.orientation, 1);
+    assert.equal(m.pages, 1);
+    assert.equal(m.bands, 3);
+    assert.equal(m.exif.Make, 'Canon');
+    assert.equal(m.exif.Model, 'Canon EOS 40D');
+    assert.equal(m.exif.DateTimeOriginal, '2008:05:30 15:56:01');
+    assert.deepEqual(Object.keys(m).slice(0, 8), [
+      'format',
+      'content_type',
+      'width',
+      'height',
+      'orientation',
+      'pages',
+      'bands',
+      'exif',
+    ]);
+  });
+  it('describes the processed image', async () => {
+    const m = await metaOf('unsafe/meta/fit-in/50x50/filters:format(webp):strip_exif()/imagor/Canon_40D.jpg');
+    assert.equal(m.format, 'webp');
+    assert.equal(m.content_type, 'image/webp');
+    assert.equal(m.width, 50);
+    assert.equal(m.height, 34);
+    assert.deepEqual(m.exif, {});
+  });
+  it('PNG with alpha', async () => {
+    const m = await metaOf('unsafe/meta/imagor/gopher-front.png');
+    assert.equal(m.format, 'png');
+    assert.equal(m.bands, 4);
+    assert.deepEqual(m.exif, {});
+  });
+  it('animated GIF: page height and frames', async () => {
+    const m = await metaOf('unsafe/meta/sharp/animated-loop-3.gif');
+    assert.equal(m.format, 'gif');
+    assert.equal(m.width, 370);
+    assert.equal(m.height, 285);
+    assert.equal(m.pages, 10);
+  });
+  it('blurhash, thumbhash, avgcolor', async () => {
+    const m = await metaOf(
+      'unsafe/meta/filters:blurhash(4,3):thumbhash():avgcolor()/imagor/gopher-front.png',
+    );
+    assert.match(m.blurhash ?? '', /^[0-9A-Za-z#$%*+,-.:;=?@[\]^_{|}~]{28}$/);
+    assert.match(m.thumbhash ?? '', /^[A-Za-z0-9+/]+=*$/);
+    const c = m.average_color;
+    assert.ok(c && c.r > 150 && c.g > 150 && c.b > 150, JSON.stringify(c)); // transparent gopher on white
+    const red = await metaOf('unsafe/meta/10x10/filters:avgcolor()/color:red');
+    assert.deepEqual(red.average_color, { r: 255, g: 0, b: 0 });
+  });
+  it('bad metadata filter arguments → 400', async () => {
+    for (const f of [
+      'blurhash(0,3)',
+      'blurhash(10,3)',
+      'blurhash(4)',
+      'blurhash(a,b)',
+      'thumbhash(1)',
+      'avgcolor(x)',
+    ]) {
+      await assert.rejects(run(`unsafe/meta/filters:${f}/imagor/gopher-front.png`), (err: unknown) => {
+        assert.ok(err instanceof ImagorError);
+        assert.equal(err.status, 400);
+        assert.match(err.message, /blurhash|thumbhash|avgcolor/);
+        return true;
+      });
+    }
+  });
+});
