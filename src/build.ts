@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { createApp, type App } from './app/app.js';
+import { createApp, type App, type AppHooks } from './app/app.js';
+import type { HandlerOptions } from './server/handler.js';
 import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
@@ -23,7 +24,7 @@ const perm = (s: string, fallback: number): number => {
 };
 
 /** The only place that turns configuration into loaders, storages, the processor and the signer. */
-export function buildApp(config: Config, logger: Logger): App {
+export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {}): App {
   const loaders: Loader[] = [];
   const storages: Storage[] = [];
   const resultStorages: Storage[] = [];
@@ -146,6 +147,7 @@ export function buildApp(config: Config, logger: Logger): App {
     responseRawOnError: config['imagor-response-raw-on-error'],
     basePathRedirect: config['imagor-base-path-redirect'],
     logger,
+    ...(extras.hooks ? { hooks: extras.hooks } : {}),
   });
 }
 
@@ -153,8 +155,18 @@ export interface BuiltServer extends RunningServer {
   app: App;
 }
 
-export async function buildServer(config: Config, logger: Logger): Promise<BuiltServer> {
-  const app = buildApp(config, logger);
+/** Observability wiring supplied by the caller (metrics). */
+export interface BuildExtras {
+  hooks?: AppHooks;
+  onResponse?: HandlerOptions['onResponse'];
+}
+
+export async function buildServer(
+  config: Config,
+  logger: Logger,
+  extras: BuildExtras = {},
+): Promise<BuiltServer> {
+  const app = buildApp(config, logger, extras);
   const handler = createHandler({
     app,
     logger,
@@ -163,6 +175,7 @@ export async function buildServer(config: Config, logger: Logger): Promise<Built
     stripQueryString: config['server-strip-query-string'],
     accessLog: config['server-access-log'],
     disableErrorBody: config['imagor-disable-error-body'],
+    ...(extras.onResponse ? { onResponse: extras.onResponse } : {}),
   });
   const running = await startServer(handler, {
     bind: config['bind'],
