@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-import { pino } from 'pino';
 import { loadConfig } from './config/load.js';
 import { buildServer } from './build.js';
+import { createLogger, loggerOptionsFromConfig } from './observability/logger.js';
+import { initSentry } from './observability/sentry.js';
 import { VERSION } from './version.js';
 
 async function main(): Promise<void> {
@@ -19,7 +20,13 @@ async function main(): Promise<void> {
     process.exit(result.exitCode);
   }
   const config = result.config;
-  const logger = pino({ level: config['debug'] ? 'debug' : 'info', base: { pid: process.pid } });
+  const sentry = config['sentry-dsn']
+    ? await initSentry({ dsn: config['sentry-dsn'], version: VERSION })
+    : undefined;
+  const logger = createLogger({
+    ...loggerOptionsFromConfig(config),
+    ...(sentry ? { errorSink: sentry } : {}),
+  });
   for (const name of result.unsupportedSet) {
     logger.warn({ flag: name }, `-${name} is set but not supported yet; it has no effect`);
   }
@@ -31,7 +38,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, 'shutting down, finishing in-flight requests');
     running.close().then(
-      () => process.exit(0),
+      async () => {
+        await sentry?.close(2000);
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };

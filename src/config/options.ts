@@ -158,7 +158,7 @@ export const OPTIONS = [
     kind: 'bool',
     default: false,
     group: 'observability',
-    supported: false,
+    supported: true,
     help: 'write logs as Elastic Common Schema JSON',
   },
   {
@@ -166,7 +166,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'observability',
-    supported: false,
+    supported: true,
     help: 'Sentry DSN; error logs become Sentry events',
   },
   {
@@ -833,7 +833,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'S3 endpoint URL for S3-compatible services; empty uses AWS',
   },
   ...awsCredentialOptions('loader-'),
@@ -844,7 +844,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'S3 endpoint for the loader, overriding -s3-endpoint',
   },
   {
@@ -852,7 +852,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'S3 endpoint for storage, overriding -s3-endpoint',
   },
   {
@@ -860,7 +860,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'S3 endpoint for result storage, overriding -s3-endpoint',
   },
   {
@@ -868,7 +868,7 @@ export const OPTIONS = [
     kind: 'bool',
     default: false,
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'address buckets as host/bucket/key instead of bucket.host/key',
   },
   {
@@ -876,7 +876,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'characters left unescaped in S3 keys',
   },
   {
@@ -884,7 +884,7 @@ export const OPTIONS = [
     kind: 'int',
     default: 100,
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'idle keep-alive connections kept per S3 host',
   },
   {
@@ -892,7 +892,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'bucket (optionally bucket/base/dir) to load from; * takes it from the first path segment; setting it enables the S3 loader',
   },
   {
@@ -900,7 +900,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'key prefix inside the loader bucket',
   },
   {
@@ -908,7 +908,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'only image paths starting with this prefix go to the S3 loader',
   },
   {
@@ -926,7 +926,7 @@ export const OPTIONS = [
     kind: 'string',
     default: 'STANDARD',
     group: 's3',
-    supported: false,
+    supported: true,
     help: 'storage class of objects written by storage and result storage',
   },
 
@@ -936,7 +936,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'gcloud',
-    supported: false,
+    supported: true,
     help: 'characters left unescaped in object names',
   },
   {
@@ -944,7 +944,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'gcloud',
-    supported: false,
+    supported: true,
     help: 'bucket to load from; * takes it from the first path segment; setting it enables the loader',
   },
   {
@@ -952,7 +952,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'gcloud',
-    supported: false,
+    supported: true,
     help: 'object name prefix inside the loader bucket',
   },
   {
@@ -960,7 +960,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'gcloud',
-    supported: false,
+    supported: true,
     help: 'only image paths starting with this prefix go to the loader',
   },
   ...gcloudStorageOptions('storage', 'storage'),
@@ -972,7 +972,7 @@ export const OPTIONS = [
     kind: 'bool',
     default: false,
     group: 'upload',
-    supported: false,
+    supported: true,
     help: 'accept images POSTed to the unsafe endpoint',
   },
   {
@@ -980,7 +980,7 @@ export const OPTIONS = [
     kind: 'int',
     default: 33554432,
     group: 'upload',
-    supported: false,
+    supported: true,
     help: 'largest upload in bytes',
   },
   {
@@ -988,7 +988,7 @@ export const OPTIONS = [
     kind: 'string',
     default: 'image/*',
     group: 'upload',
-    supported: false,
+    supported: true,
     help: 'content types an upload may have',
   },
   {
@@ -996,7 +996,7 @@ export const OPTIONS = [
     kind: 'string',
     default: 'image',
     group: 'upload',
-    supported: false,
+    supported: true,
     help: 'multipart form field that carries the upload',
   },
 ] as const satisfies readonly OptionSpec[];
@@ -1015,7 +1015,7 @@ function awsCredentialOptions<R extends '' | 'loader-' | 'storage-' | 'result-st
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `AWS region for ${who}${override}`,
     },
     {
@@ -1023,7 +1023,7 @@ function awsCredentialOptions<R extends '' | 'loader-' | 'storage-' | 'result-st
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `AWS access key id for ${who}${role === '' ? '; empty uses the default credential chain' : override}`,
     },
     {
@@ -1031,7 +1031,7 @@ function awsCredentialOptions<R extends '' | 'loader-' | 'storage-' | 'result-st
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `AWS secret access key for ${who}${override}`,
     },
     {
@@ -1039,7 +1039,7 @@ function awsCredentialOptions<R extends '' | 'loader-' | 'storage-' | 'result-st
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `AWS session token (temporary credentials) for ${who}`,
     },
   ] as const;
@@ -1052,7 +1052,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `bucket (optionally bucket/base/dir) for S3 ${label}; setting it enables S3 ${label}`,
     },
     {
@@ -1060,7 +1060,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `key prefix inside the S3 ${label} bucket`,
     },
     {
@@ -1068,7 +1068,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `only image paths starting with this prefix use S3 ${label}`,
     },
     {
@@ -1076,7 +1076,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `canned ACL of objects written by S3 ${label}, e.g. public-read; empty sends none`,
     },
     {
@@ -1084,7 +1084,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'string',
       default: '',
       group: 's3',
-      supported: false,
+      supported: true,
       help: `object tags (URL query form, e.g. a=1&b=2) of objects written by S3 ${label}`,
     },
     {
@@ -1092,7 +1092,7 @@ function s3StorageOptions<R extends 'storage' | 'result-storage'>(role: R, label
       kind: 'duration',
       default: 0,
       group: 's3',
-      supported: false,
+      supported: true,
       help: `age after which S3 ${label} objects are ignored; 0 = never`,
     },
   ] as const;
@@ -1105,7 +1105,7 @@ function gcloudStorageOptions<R extends 'storage' | 'result-storage'>(role: R, l
       kind: 'string',
       default: '',
       group: 'gcloud',
-      supported: false,
+      supported: true,
       help: `bucket for Cloud Storage ${label}; setting it enables it`,
     },
     {
@@ -1113,7 +1113,7 @@ function gcloudStorageOptions<R extends 'storage' | 'result-storage'>(role: R, l
       kind: 'string',
       default: '',
       group: 'gcloud',
-      supported: false,
+      supported: true,
       help: `object name prefix inside the ${label} bucket`,
     },
     {
@@ -1121,7 +1121,7 @@ function gcloudStorageOptions<R extends 'storage' | 'result-storage'>(role: R, l
       kind: 'string',
       default: '',
       group: 'gcloud',
-      supported: false,
+      supported: true,
       help: `only image paths starting with this prefix use Cloud Storage ${label}`,
     },
     {
@@ -1129,7 +1129,7 @@ function gcloudStorageOptions<R extends 'storage' | 'result-storage'>(role: R, l
       kind: 'string',
       default: '',
       group: 'gcloud',
-      supported: false,
+      supported: true,
       help: `predefined ACL of objects written by Cloud Storage ${label}`,
     },
     {
@@ -1137,7 +1137,7 @@ function gcloudStorageOptions<R extends 'storage' | 'result-storage'>(role: R, l
       kind: 'duration',
       default: 0,
       group: 'gcloud',
-      supported: false,
+      supported: true,
       help: `age after which Cloud Storage ${label} objects are ignored; 0 = never`,
     },
   ] as const;
