@@ -8,6 +8,9 @@ import { createProcessor } from './processor/process.js';
 import { createHandler } from './server/handler.js';
 import { startServer, type RunningServer } from './server/server.js';
 import { createFileStorage } from './storage/file.js';
+import { createGcsStorage } from './storage/gcs.js';
+import { createS3Storage, type S3StorageOptions } from './storage/s3.js';
+import { createUploadLoader } from './loader/upload.js';
 import type { Loader, Storage } from './types.js';
 import { VERSION } from './version.js';
 
@@ -29,6 +32,97 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
   const storages: Storage[] = [];
   const resultStorages: Storage[] = [];
   const fileSafe = config['file-safe-chars'];
+  const fault = extras.fileWriteFault;
+  const faultFor = (
+    name: string,
+  ): { onWriteChunk?: (written: number, total: number) => void | Promise<void> } =>
+    fault ? { onWriteChunk: (written, total) => fault(name, written, total) } : {};
+
+  // Loader order (spec §6.1): S3, GCS, file, upload (POST only), HTTP last.
+  // Storage order: S3, GCS, file.
+  const s3Safe = config['s3-safe-chars'];
+  const s3StorageClass = config['s3-storage-class'];
+  if (config['s3-loader-bucket']) {
+    loaders.push(
+      createS3Storage({
+        name: 's3-loader',
+        bucket: config['s3-loader-bucket'],
+        baseDir: config['s3-loader-base-dir'],
+        pathPrefix: config['s3-loader-path-prefix'],
+        safeChars: s3Safe,
+        clientConfig: s3ClientConfig(config, 'loader'),
+      }),
+    );
+  }
+  if (config['gcloud-loader-bucket']) {
+    loaders.push(
+      createGcsStorage({
+        name: 'gcloud-loader',
+        bucket: config['gcloud-loader-bucket'],
+        baseDir: config['gcloud-loader-base-dir'],
+        pathPrefix: config['gcloud-loader-path-prefix'],
+        safeChars: config['gcloud-safe-chars'],
+      }),
+    );
+  }
+  if (config['s3-storage-bucket']) {
+    storages.push(
+      createS3Storage({
+        name: 's3-storage',
+        bucket: config['s3-storage-bucket'],
+        baseDir: config['s3-storage-base-dir'],
+        pathPrefix: config['s3-storage-path-prefix'],
+        safeChars: s3Safe,
+        acl: config['s3-storage-acl'],
+        tagging: config['s3-storage-tagging'],
+        storageClass: s3StorageClass,
+        expirationMs: config['s3-storage-expiration'],
+        clientConfig: s3ClientConfig(config, 'storage'),
+      }),
+    );
+  }
+  if (config['gcloud-storage-bucket']) {
+    storages.push(
+      createGcsStorage({
+        name: 'gcloud-storage',
+        bucket: config['gcloud-storage-bucket'],
+        baseDir: config['gcloud-storage-base-dir'],
+        pathPrefix: config['gcloud-storage-path-prefix'],
+        safeChars: config['gcloud-safe-chars'],
+        acl: config['gcloud-storage-acl'],
+        expirationMs: config['gcloud-storage-expiration'],
+      }),
+    );
+  }
+  if (config['s3-result-storage-bucket']) {
+    resultStorages.push(
+      createS3Storage({
+        name: 's3-result-storage',
+        bucket: config['s3-result-storage-bucket'],
+        baseDir: config['s3-result-storage-base-dir'],
+        pathPrefix: config['s3-result-storage-path-prefix'],
+        safeChars: s3Safe,
+        acl: config['s3-result-storage-acl'],
+        tagging: config['s3-result-storage-tagging'],
+        storageClass: s3StorageClass,
+        expirationMs: config['s3-result-storage-expiration'],
+        clientConfig: s3ClientConfig(config, 'result-storage'),
+      }),
+    );
+  }
+  if (config['gcloud-result-storage-bucket']) {
+    resultStorages.push(
+      createGcsStorage({
+        name: 'gcloud-result-storage',
+        bucket: config['gcloud-result-storage-bucket'],
+        baseDir: config['gcloud-result-storage-base-dir'],
+        pathPrefix: config['gcloud-result-storage-path-prefix'],
+        safeChars: config['gcloud-safe-chars'],
+        acl: config['gcloud-result-storage-acl'],
+        expirationMs: config['gcloud-result-storage-expiration'],
+      }),
+    );
+  }
 
   if (config['file-loader-base-dir']) {
     loaders.push(
@@ -50,6 +144,7 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
         mkdirPermission: perm(config['file-storage-mkdir-permission'], 0o755),
         writePermission: perm(config['file-storage-write-permission'], 0o666),
         expirationMs: config['file-storage-expiration'],
+        ...faultFor('file-storage'),
       }),
     );
   }
@@ -63,9 +158,17 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
         mkdirPermission: perm(config['file-result-storage-mkdir-permission'], 0o755),
         writePermission: perm(config['file-result-storage-write-permission'], 0o666),
         expirationMs: config['file-result-storage-expiration'],
+        ...faultFor('file-result-storage'),
       }),
     );
   }
+  const upload = config['upload-loader-enable']
+    ? createUploadLoader({
+        maxAllowedSize: config['upload-loader-max-allowed-size'],
+        accept: config['upload-loader-accept'],
+        formFieldName: config['upload-loader-form-field-name'],
+      })
+    : undefined;
   if (!config['http-loader-disable']) {
     loaders.push(
       createHttpLoader({
@@ -148,7 +251,43 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
     basePathRedirect: config['imagor-base-path-redirect'],
     logger,
     ...(extras.hooks ? { hooks: extras.hooks } : {}),
+    ...(upload ? { upload } : {}),
   });
+}
+
+type S3Role = 'loader' | 'storage' | 'result-storage';
+
+/**
+ * Client settings of one S3 role (spec §5.6): the role's own region + key + secret replace the
+ * global ones only when all three are set; the role endpoint beats `-s3-endpoint`. Without keys
+ * the SDK's default credential chain is used (env, shared config/SSO, web identity, ECS/EC2 roles).
+ */
+export function s3ClientConfig(config: Config, role: S3Role): NonNullable<S3StorageOptions['clientConfig']> {
+  const roleRegion = config[`aws-${role}-region`];
+  const roleKey = config[`aws-${role}-access-key-id`];
+  const roleSecret = config[`aws-${role}-secret-access-key`];
+  const override = roleRegion !== '' && roleKey !== '' && roleSecret !== '';
+  const region = override ? roleRegion : config['aws-region'];
+  const key = override ? roleKey : config['aws-access-key-id'];
+  const secret = override ? roleSecret : config['aws-secret-access-key'];
+  const token = override ? config[`aws-${role}-session-token`] : config['aws-session-token'];
+  const endpoint = config[`s3-${role}-endpoint`] || config['s3-endpoint'];
+  const out: NonNullable<S3StorageOptions['clientConfig']> = {
+    forcePathStyle: config['s3-force-path-style'],
+    maxIdleConnsPerHost: config['s3-http-max-idle-conns-per-host'],
+  };
+  // S3-compatible services (MinIO, R2…) rarely care about the region, but the SDK insists on one.
+  if (region !== '') out.region = region;
+  else if (endpoint !== '' && !process.env['AWS_REGION'] && !process.env['AWS_DEFAULT_REGION'])
+    out.region = 'us-east-1';
+  if (endpoint !== '') out.endpoint = endpoint;
+  if (key !== '' && secret !== '') {
+    out.credentials =
+      token !== ''
+        ? { accessKeyId: key, secretAccessKey: secret, sessionToken: token }
+        : { accessKeyId: key, secretAccessKey: secret };
+  }
+  return out;
 }
 
 export interface BuiltServer extends RunningServer {
@@ -158,6 +297,11 @@ export interface BuiltServer extends RunningServer {
 /** Observability wiring supplied by the caller (metrics). */
 export interface BuildExtras {
   hooks?: AppHooks;
+  /**
+   * Test-only fault injection: called after each chunk a file storage writes to its temporary
+   * file (`storage` is `file-storage` or `file-result-storage`); throwing aborts that write.
+   */
+  fileWriteFault?: (storage: string, written: number, total: number) => void | Promise<void>;
   onResponse?: HandlerOptions['onResponse'];
 }
 

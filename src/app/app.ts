@@ -8,6 +8,7 @@ import type { Filter, Params } from '../path/params.js';
 import { paramsToJSON } from '../path/json.js';
 import { resultKey, storageKey } from '../storage/keys.js';
 import type { LoadContext, Loader, Processor, Storage } from '../types.js';
+import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from './limiter.js';
 import { SingleFlight } from './singleflight.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   logger: Logger;
   /** observability hooks (metrics); all optional */
   hooks?: AppHooks;
+  /** `-upload-loader-enable`: POST uploads (only honoured together with `unsafe`) */
+  upload?: UploadLoader;
 }
 
 export interface AppHooks {
@@ -61,6 +64,10 @@ export interface AppRequest {
   path: string;
   headers: IncomingHttpHeaders;
   signal: AbortSignal;
+  /** request body (the node:http request itself); only read for POST uploads */
+  body?: UploadBody;
+  /** request Content-Type; defaults to `headers['content-type']` */
+  contentType?: string;
 }
 
 export interface AppResponse {
@@ -136,7 +143,18 @@ export function createApp(opts: AppOptions): App {
     throw lastErr;
   }
 
-  async function loadSource(image: string, ctx: LoadContext): Promise<ImageBlob> {
+  async function forgetSource(image: string): Promise<void> {
+    const sKey = storageKey(image, opts.storagePathStyle);
+    await Promise.allSettled(
+      opts.storages.map((st) => st.delete(sKey, AbortSignal.timeout(opts.saveTimeoutMs))),
+    );
+  }
+
+  async function loadSource(
+    image: string,
+    ctx: LoadContext,
+    saves?: Array<Promise<void>>,
+  ): Promise<ImageBlob> {
     const started = Date.now();
     const sKey = storageKey(image, opts.storagePathStyle);
     if (opts.storages.length > 0) {
@@ -151,7 +169,11 @@ export function createApp(opts: AppOptions): App {
     }
     const blob = await loadFrom(opts.loaders, image, ctx);
     hooks.stage?.('load', Date.now() - started);
-    for (const st of opts.storages) track(saveTo(st, sKey, blob));
+    for (const st of opts.storages) {
+      const save = saveTo(st, sKey, blob);
+      saves?.push(save);
+      track(save);
+    }
     return blob;
   }
 
@@ -221,33 +243,59 @@ export function createApp(opts: AppOptions): App {
       return { blob: src, fromStorage: src.stat !== undefined, ...overrides(src) };
     }
     const release = await limiter.acquire(ctx.signal);
-    let source: ImageBlob | undefined;
     try {
-      source = /^color:/i.test(image) ? new ImageBlob(Buffer.alloc(0)) : await loadSource(image, ctx);
+      const saves: Array<Promise<void>> = [];
+      const source = /^color:/i.test(image)
+        ? new ImageBlob(Buffer.alloc(0))
+        : await loadSource(image, ctx, saves);
+      let out: ImageBlob;
+      try {
+        out = await processWithRawOnError(source, p, ctx);
+      } catch (err) {
+        // a source that cannot be processed is not kept in the storages (imagor does the same)
+        if (saves.length > 0) track(Promise.allSettled(saves).then(() => forgetSource(image)));
+        throw err;
+      }
+      if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
+      return { blob: out, fromStorage: false, ...overrides(source) };
+    } finally {
+      release();
+    }
+  }
+
+  /** Runs the processor; with `-imagor-response-raw-on-error` a failure carries the source along. */
+  async function processWithRawOnError(source: ImageBlob, p: Params, ctx: LoadContext): Promise<ImageBlob> {
+    try {
       const started = Date.now();
-      const src = source;
       const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) =>
-        opts.processor.process(src, p, {
+        opts.processor.process(source, p, {
           signal,
           load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
         }),
       );
       hooks.stage?.('process', Date.now() - started);
       hooks.processed?.();
-      if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
-      return { blob: out, fromStorage: false, ...overrides(source) };
+      return out;
     } catch (err) {
       const e = toImagorError(err);
-      if (opts.responseRawOnError && source && !source.isEmpty && e.status !== 499) {
-        throw new RawOnError(e, source);
-      }
+      if (opts.responseRawOnError && !source.isEmpty && e.status !== 499) throw new RawOnError(e, source);
       throw e;
-    } finally {
-      release();
     }
   }
 
-  async function handleImage(req: AppRequest): Promise<AppResponse> {
+  interface Prepared {
+    p: Params;
+    image: string;
+    key: string | undefined;
+    flags: { raw: boolean; preview: boolean };
+    maxAgeSec: number | undefined;
+    expireAtMs: number | undefined;
+    attachment: string | undefined;
+    vary: boolean;
+  }
+
+  /** Signature, base params, utility filters, auto format and the result key (spec §6.2 steps 1–2). */
+  function prepare(req: AppRequest, upload: boolean): Prepared {
     let p = verifyWithRetry(req.path);
     if (baseParams) p = applyBaseParams(p, baseParams);
     const filters = p.filters ?? [];
@@ -285,6 +333,11 @@ export function createApp(opts: AppOptions): App {
     }
     p = { ...p, filters: kept };
     if (kept.length === 0) delete p.filters;
+    if (upload) {
+      // the image part of an upload path is ignored: the body is the image
+      delete p.image;
+      return { p, image: '', key: undefined, flags, maxAgeSec, expireAtMs, attachment, vary };
+    }
     const image = p.image ?? '';
     if (image === '') throw invalid();
     const path = changed ? generatePath(p) : (p.path ?? generatePath(p));
@@ -298,18 +351,70 @@ export function createApp(opts: AppOptions): App {
           ...(p.width ? { width: p.width } : {}),
           ...(p.height ? { height: p.height } : {}),
         });
+    return { p, image, key, flags, maxAgeSec, expireAtMs, attachment, vary };
+  }
 
+  async function handleImage(req: AppRequest): Promise<AppResponse> {
+    if (opts.upload && opts.unsafe && req.method === 'GET') {
+      const parsed = parse(req.path);
+      if (parsed.unsafe && (parsed.image ?? '') === '') {
+        const body = Buffer.from(uploadForm(req.path, paramsToJSON(parsed), opts.upload.fieldName));
+        return {
+          status: 200,
+          headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': String(body.length) },
+          body,
+        };
+      }
+    }
+    const prep = prepare(req, false);
+    const { p, key, flags } = prep;
     // Shared work is bounded by the request timeout, not by one client's connection: a follower
     // must not fail because the leader's client went away.
     const ctxFor = (signal: AbortSignal): LoadContext => ({ headers: req.headers, signal });
     const run = (): Promise<WorkResult> =>
       work(p, key, flags, ctxFor(AbortSignal.timeout(opts.requestTimeoutMs)));
+    return respond(req, prep, () =>
+      raceSignal(key && !flags.raw ? flight.do(key, run).then((r) => r.value) : run(), req.signal),
+    );
+  }
+
+  /** POST upload (spec §4.4): the body is the source; no storages, no result storage, no dedup. */
+  async function handleUpload(req: AppRequest, upload: UploadLoader): Promise<AppResponse> {
+    const prep = prepare(req, true);
+    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(opts.requestTimeoutMs)]);
+    const lengthHeader = req.headers['content-length'];
+    const length = lengthHeader !== undefined ? Number(lengthHeader) : undefined;
+    return respond(req, prep, async () => {
+      const started = Date.now();
+      const source = await raceSignal(
+        upload.read(
+          req.body,
+          req.contentType ?? req.headers['content-type'],
+          signal,
+          length !== undefined && Number.isFinite(length) ? length : undefined,
+        ),
+        signal,
+      );
+      hooks.stage?.('load', Date.now() - started);
+      const release = await limiter.acquire(signal);
+      try {
+        const out = await processWithRawOnError(source, prep.p, { headers: req.headers, signal });
+        return { blob: out, fromStorage: false };
+      } finally {
+        release();
+      }
+    });
+  }
+
+  async function respond(
+    req: AppRequest,
+    prep: Prepared,
+    produce: () => Promise<WorkResult>,
+  ): Promise<AppResponse> {
+    const { image, flags, maxAgeSec, expireAtMs, attachment, vary } = prep;
     let result: WorkResult;
     try {
-      result = await raceSignal(
-        key && !flags.raw ? flight.do(key, run).then((r) => r.value) : run(),
-        req.signal,
-      );
+      result = await produce();
     } catch (err) {
       if (err instanceof RawOnError) {
         return {
@@ -330,7 +435,7 @@ export function createApp(opts: AppOptions): App {
     const headers: Record<string, string> = {
       'Content-Type': blob.contentType,
       'Content-Length': String(blob.size),
-      'Content-Disposition': contentDisposition(attachment, image, blob.contentType),
+      'Content-Disposition': contentDisposition(attachment, image || 'image', blob.contentType),
       ...cacheHeaders(opts.cache, req.headers, { maxAgeSec, expireAtMs }),
     };
     if (vary) headers['Vary'] = 'Accept';
@@ -361,8 +466,17 @@ export function createApp(opts: AppOptions): App {
   }
 
   async function handle(req: AppRequest): Promise<AppResponse> {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: {}, body: undefined };
     const trimmed = req.path.replace(/^\/+/, '');
+    if (
+      req.method === 'POST' &&
+      opts.upload &&
+      opts.unsafe &&
+      trimmed !== '' &&
+      !trimmed.startsWith('params/')
+    ) {
+      return handleUpload(req, opts.upload);
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return { status: 405, headers: {}, body: undefined };
     if (trimmed === '') {
       if (opts.basePathRedirect) {
         return { status: 307, headers: { Location: opts.basePathRedirect }, body: undefined };
@@ -385,6 +499,19 @@ export function createApp(opts: AppOptions): App {
       while (background.size > 0) await Promise.all([...background]);
     },
   };
+}
+
+/** The HTML form imagor shows for a GET of an unsafe processing path without image when uploads are on. */
+function uploadForm(path: string, paramsJson: string, field: string): string {
+  const esc = (t: string): string =>
+    t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const action = '/' + path.replace(/^\/+/, '');
+  return (
+    '<!doctype html><html><head><meta charset="utf-8"><title>imagor upload</title></head><body>' +
+    `<form method="post" enctype="multipart/form-data" action="${esc(action)}">` +
+    `<input type="file" name="${esc(field)}" accept="image/*"> <button type="submit">Upload</button></form>` +
+    `<pre>${esc(paramsJson)}</pre></body></html>`
+  );
 }
 
 class RawOnError extends Error {

@@ -174,7 +174,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '',
     group: 'observability',
-    supported: false,
+    supported: true,
     help: 'host:port of a separate listener for Prometheus metrics, e.g. :5000; empty disables metrics',
   },
   {
@@ -182,7 +182,7 @@ export const OPTIONS = [
     kind: 'string',
     default: '/',
     group: 'observability',
-    supported: false,
+    supported: true,
     help: 'path of the Prometheus metrics endpoint',
   },
   {
@@ -190,7 +190,7 @@ export const OPTIONS = [
     kind: 'string',
     default: 'imagor',
     group: 'observability',
-    supported: false,
+    supported: true,
     help: 'prefix of the Prometheus metric names',
   },
 

@@ -1,3 +1,5 @@
+import http from 'node:http';
+import https from 'node:https';
 import { Readable } from 'node:stream';
 import path from 'node:path';
 import {
@@ -45,6 +47,8 @@ export interface S3StorageOptions {
     endpoint?: string;
     forcePathStyle?: boolean;
     credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+    /** idle keep-alive sockets kept per host (`-s3-http-max-idle-conns-per-host`) */
+    maxIdleConnsPerHost?: number;
   };
   name?: string;
 }
@@ -85,6 +89,10 @@ function buildClient(cfg: S3StorageOptions['clientConfig']): S3Client {
       c.sessionToken !== undefined && c.sessionToken !== ''
         ? { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }
         : { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey };
+  }
+  if (cfg?.maxIdleConnsPerHost !== undefined && cfg.maxIdleConnsPerHost > 0) {
+    const agent = { keepAlive: true, maxFreeSockets: cfg.maxIdleConnsPerHost };
+    config.requestHandler = { httpAgent: new http.Agent(agent), httpsAgent: new https.Agent(agent) };
   }
   // no credentials given: the SDK's default provider chain resolves them
   return new S3Client(config);

@@ -80,11 +80,11 @@ describe('renderOptionsMarkdown', () => {
     assert.ok(md.includes('| `-imagor-cache-header-ttl` | `IMAGOR_CACHE_HEADER_TTL` | `168h0m0s` |'));
     assert.ok(md.includes('| `-imagor-secret` | `IMAGOR_SECRET` | `""` |'));
     assert.ok(md.includes('| `-version` | — | `false` | print the version and exit |'));
-    const s3 = findOption('s3-storage-class');
-    assert.ok(s3);
+    const router = findOption('s3-loader-bucket-router-config');
+    assert.ok(router);
     assert.ok(
       md.includes(
-        `| \`-s3-storage-class\` | \`S3_STORAGE_CLASS\` | \`"STANDARD"\` | ${s3.help} (not supported yet`,
+        `| \`-s3-loader-bucket-router-config\` | \`S3_LOADER_BUCKET_ROUTER_CONFIG\` | \`""\` | ${router.help} (not supported yet`,
       ),
     );
   });

@@ -1,0 +1,213 @@
+import path from 'node:path';
+import { Storage as GcsClient, type File, type StorageOptions } from '@google-cloud/storage';
+import { ImageBlob, type Stat } from '../blob.js';
+import { expired, invalid, notFound } from '../errors.js';
+import type { LoadContext, Storage } from '../types.js';
+import { NO_ESCAPE, normalize, normalizePrefix } from './keys.js';
+
+/**
+ * Google Cloud Storage loader / storage / result storage (spec §5.7, §6.3–6.5).
+ *
+ * Key mapping is the same as S3's: `'/' + normalize(key, safeChars)`; with bucket `*` the first
+ * segment is the bucket; keys outside `pathPrefix` are refused (400 invalid); the prefix is
+ * stripped and the rest joined with the base dir.
+ *
+ * `get` reads the object's metadata first (expiration, stats for ETag/Last-Modified) and then
+ * downloads exactly that generation, so the bytes always match the stats. `put` is a single
+ * (multipart) simple upload, which GCS commits whole or not at all; unlike imagor, a failed
+ * upload rejects `put` instead of being lost.
+ */
+export interface GcsStorageOptions {
+  /** `bucket`, `bucket/base/dir`, or `*` (bucket = first segment of the key) */
+  bucket: string;
+  baseDir?: string;
+  pathPrefix?: string;
+  safeChars?: string;
+  /** predefined ACL for written objects, e.g. `publicRead`; empty sends none */
+  acl?: string;
+  /** objects older than this are `410 expired` on get; 0/undefined = never */
+  expirationMs?: number;
+  /** an existing client; otherwise one is built from `clientOptions` (Application Default Credentials) */
+  client?: GcsClient;
+  clientOptions?: StorageOptions;
+  name?: string;
+}
+
+export interface GcsLocation {
+  bucket: string;
+  key: string;
+}
+
+export interface GcsStorage extends Storage {
+  stat(key: string, ctx: LoadContext): Promise<Stat>;
+  locate(key: string): GcsLocation;
+  readonly client: GcsClient;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+
+/** The HTTP status of a GCS client error, when it has one. */
+function gcsStatus(err: unknown): number | undefined {
+  if (typeof err !== 'object' || err === null || !('code' in err)) return undefined;
+  const code = (err as { code: unknown }).code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+interface ObjectMeta {
+  size?: string | number | undefined;
+  updated?: string | undefined;
+  etag?: string | undefined;
+  contentType?: string | undefined;
+  generation?: string | number | undefined;
+}
+
+function statFrom(meta: ObjectMeta): Stat {
+  const st: Stat = {};
+  if (meta.size !== undefined) st.size = Number(meta.size);
+  if (meta.updated !== undefined) {
+    const t = new Date(meta.updated);
+    if (!Number.isNaN(t.getTime())) st.modifiedTime = t;
+  }
+  if (meta.etag !== undefined && meta.etag !== '') st.etag = meta.etag;
+  return st;
+}
+
+/** Reads a file's media into one buffer; the download is destroyed when `signal` aborts. */
+function download(file: File, signal: AbortSignal): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    signal.throwIfAborted();
+    const stream = file.createReadStream({ validation: 'crc32c' });
+    const chunks: Buffer[] = [];
+    const onAbort = (): void => {
+      stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('error', (err) => {
+      signal.removeEventListener('abort', onAbort);
+      reject(err);
+    });
+    stream.on('end', () => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(Buffer.concat(chunks));
+    });
+  });
+}
+
+export function createGcsStorage(opts: GcsStorageOptions): GcsStorage {
+  let bucket = opts.bucket;
+  let baseDir = '/';
+  const slash = bucket.indexOf('/');
+  if (slash > -1) {
+    baseDir = bucket.slice(slash);
+    bucket = bucket.slice(0, slash);
+  }
+  if (opts.baseDir !== undefined && opts.baseDir !== '') baseDir = opts.baseDir;
+  baseDir = '/' + baseDir.replace(/^\/+|\/+$/g, '');
+  if (bucket === '') throw new Error('gcs: bucket is required');
+  const wildcard = bucket === '*';
+  const prefix = normalizePrefix(opts.pathPrefix);
+  const safeChars = opts.safeChars === NO_ESCAPE ? NO_ESCAPE : (opts.safeChars ?? '');
+  const expirationMs = opts.expirationMs ?? 0;
+  const client = opts.client ?? new GcsClient(opts.clientOptions ?? {});
+  const name = opts.name ?? 'gcs';
+
+  function locate(key: string): GcsLocation {
+    let norm = '/' + normalize(key, safeChars);
+    let target = bucket;
+    if (wildcard) {
+      const next = norm.indexOf('/', 1);
+      target = next < 0 ? norm.slice(1) : norm.slice(1, next);
+      norm = next < 0 ? '/' : norm.slice(next);
+      if (!BUCKET_NAME.test(target)) throw invalid();
+    }
+    if (norm.split('/').includes('..')) throw invalid();
+    if (!norm.startsWith(prefix)) throw invalid();
+    let objectKey = path.posix.join(baseDir, norm.slice(prefix.length));
+    if (objectKey.startsWith('/')) objectKey = objectKey.slice(1);
+    if (objectKey === '' || objectKey === '.' || objectKey.endsWith('/')) throw invalid();
+    return { bucket: target, key: objectKey };
+  }
+
+  const fileOf = (loc: GcsLocation, generation?: number): File =>
+    client
+      .bucket(loc.bucket)
+      .file(loc.key, generation !== undefined && Number.isFinite(generation) ? { generation } : {});
+
+  async function metadata(loc: GcsLocation): Promise<ObjectMeta> {
+    try {
+      const [meta] = await fileOf(loc).getMetadata();
+      return meta as ObjectMeta;
+    } catch (err) {
+      if (gcsStatus(err) === 404) throw notFound();
+      throw err;
+    }
+  }
+
+  async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
+    const loc = locate(key);
+    const meta = await metadata(loc);
+    ctx.signal.throwIfAborted();
+    const st = statFrom(meta);
+    if (expirationMs > 0 && st.modifiedTime && Date.now() - st.modifiedTime.getTime() > expirationMs) {
+      throw expired();
+    }
+    let data: Buffer;
+    try {
+      data = await download(fileOf(loc, Number(meta.generation)), ctx.signal);
+    } catch (err) {
+      // the object was replaced or removed between the metadata read and the download
+      if (gcsStatus(err) === 404) throw notFound();
+      throw err;
+    }
+    return new ImageBlob(data, { contentType: meta.contentType, stat: st });
+  }
+
+  async function stat(key: string, ctx: LoadContext): Promise<Stat> {
+    const meta = await metadata(locate(key));
+    ctx.signal.throwIfAborted();
+    return statFrom(meta);
+  }
+
+  async function put(key: string, blob: ImageBlob, signal: AbortSignal): Promise<void> {
+    const loc = locate(key);
+    signal.throwIfAborted();
+    const file = fileOf(loc);
+    await new Promise<void>((resolve, reject) => {
+      const ws = file.createWriteStream({
+        resumable: false,
+        contentType: blob.contentType,
+        validation: 'crc32c',
+        ...(opts.acl ? { predefinedAcl: opts.acl as 'publicRead' } : {}),
+      });
+      const onAbort = (): void => {
+        ws.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      let settled = false;
+      const done = (err?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        signal.removeEventListener('abort', onAbort);
+        if (err === undefined) resolve();
+        else reject(err instanceof Error ? err : new Error(String(err)));
+      };
+      ws.on('error', done);
+      ws.on('finish', () => done());
+      ws.end(blob.data);
+    });
+  }
+
+  async function del(key: string, signal: AbortSignal): Promise<void> {
+    const loc = locate(key);
+    signal.throwIfAborted();
+    try {
+      await fileOf(loc).delete();
+    } catch (err) {
+      if (gcsStatus(err) === 404) return;
+      throw err;
+    }
+  }
+
+  return { name, client, get, stat, put, delete: del, locate };
+}
