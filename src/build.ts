@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { createApp, type App, type AppHooks } from './app/app.js';
 import type { HandlerOptions } from './server/handler.js';
+import { playgroundOptions } from './server/playground.js';
 import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
@@ -319,6 +320,7 @@ export async function buildServer(
     stripQueryString: config['server-strip-query-string'],
     accessLog: config['server-access-log'],
     disableErrorBody: config['imagor-disable-error-body'],
+    playground: playgroundOptions(config),
     ...(extras.onResponse ? { onResponse: extras.onResponse } : {}),
   });
   const running = await startServer(handler, {

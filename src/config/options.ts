@@ -124,7 +124,7 @@ export const OPTIONS = [
     default: '',
     group: 'server',
     supported: true,
-    help: 'URL path at which to serve the interactive URL playground, e.g. /playground; empty disables it (extension)',
+    help: 'URL path at which to also serve the interactive URL playground (always at / in unsafe mode unless -imagor-base-path-redirect is set) (extension)',
   },
   {
     name: 'config',

@@ -1,7 +1,8 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { App, AppResponse } from '../app/app.js';
+import type { App, AppRequest, AppResponse } from '../app/app.js';
 import { toImagorError } from '../errors.js';
+import { createPlayground, type PlaygroundOptions } from './playground.js';
 
 export interface HandlerOptions {
   app: App;
@@ -13,92 +14,189 @@ export interface HandlerOptions {
   disableErrorBody: boolean;
   /** called once per answered request (metrics) */
   onResponse?: (info: { method: string; status: number; seconds: number }) => void;
+  /** the URL playground page and its assets; absent: no playground (see playgroundOptions) */
+  playground?: PlaygroundOptions | undefined;
 }
 
-/** The node:http listener: imagor's middleware chain (prefix → access log → strip query → CORS → health) → app. */
-export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+/** A request as every transport (node:http, Web fetch) hands it to the middleware chain. */
+export interface CoreRequest {
+  method: string;
+  /** request target: raw path plus optional query string */
+  url: string;
+  headers: IncomingHttpHeaders;
+  signal: AbortSignal;
+  /** peer address, for the access log ('' when unknown) */
+  remoteAddress: string;
+  /** request body (POST uploads) */
+  body?: AppRequest['body'];
+}
+
+/**
+ * imagor's middleware chain (prefix → health → strip query → CORS → playground → app), independent of the
+ * transport. Never rejects: failures become imagor's JSON error responses.
+ */
+export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => Promise<AppResponse> {
   const prefix = opts.pathPrefix.replace(/\/+$/, '');
-  return (req, res) => {
+  const playground = opts.playground ? createPlayground(opts.playground) : undefined;
+
+  return async (req) => {
     const started = process.hrtime.bigint();
-    const method = req.method ?? 'GET';
-    const rawUrl = req.url ?? '/';
+    const method = req.method;
+    const rawUrl = req.url;
     const q = rawUrl.indexOf('?');
     let path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
     const query = q >= 0 ? rawUrl.slice(q) : '';
+    const extraHeaders: Record<string, string> = {};
 
-    const finish = (r: AppResponse, log = true): void => {
-      send(res, method, r);
+    const finish = (r: AppResponse, log = true): AppResponse => {
+      const out: AppResponse = { ...r, headers: mergeHeaders(extraHeaders, r.headers) };
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      opts.onResponse?.({ method, status: r.status, seconds });
+      opts.onResponse?.({ method, status: out.status, seconds });
       if (log && opts.accessLog) {
         opts.logger.info(
           {
-            status: r.status,
+            status: out.status,
             method,
             uri: rawUrl,
-            ip: clientIp(req),
+            ip: clientIp(req.headers, req.remoteAddress),
             'user-agent': req.headers['user-agent'],
             took: Math.round(seconds * 1000),
           },
           'access',
         );
       }
+      return out;
     };
 
     if (prefix) {
       if (path !== prefix && !path.startsWith(prefix + '/')) {
         const body = Buffer.from('404 page not found\n');
-        finish({ status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body });
-        return;
+        return finish({ status: 404, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, body });
       }
       path = path.slice(prefix.length) || '/';
     }
     if (method === 'GET' && (path === '/healthcheck' || path === '/favicon.ico')) {
-      finish({ status: 200, headers: { 'Content-Length': '0' }, body: Buffer.alloc(0) }, false);
-      return;
+      return finish({ status: 200, headers: { 'Content-Length': '0' }, body: Buffer.alloc(0) }, false);
     }
     if (opts.stripQueryString && query.length > 1) {
-      finish({ status: 307, headers: { Location: prefix + path || '/' }, body: undefined });
-      return;
+      return finish({ status: 307, headers: { Location: prefix + path || '/' }, body: undefined });
     }
     if (opts.cors && req.headers.origin) {
-      res.setHeader('Access-Control-Allow-Origin', '*');
-      res.setHeader('Vary', 'Origin');
+      extraHeaders['Access-Control-Allow-Origin'] = '*';
+      extraHeaders['Vary'] = 'Origin';
       if (method === 'OPTIONS' && req.headers['access-control-request-method']) {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, HEAD');
+        extraHeaders['Access-Control-Allow-Methods'] = 'GET, POST, HEAD';
         const h = req.headers['access-control-request-headers'];
-        if (h) res.setHeader('Access-Control-Allow-Headers', h);
-        finish({ status: 204, headers: {}, body: undefined });
-        return;
+        if (h) extraHeaders['Access-Control-Allow-Headers'] = Array.isArray(h) ? h.join(', ') : h;
+        return finish({ status: 204, headers: {}, body: undefined });
       }
     }
 
+    try {
+      const page = playground ? await playground(method, path) : undefined;
+      if (page) return finish(page);
+      const appRequest: AppRequest = { method, path, headers: req.headers, signal: req.signal };
+      if (req.body !== undefined) appRequest.body = req.body;
+      const contentType = req.headers['content-type'];
+      if (contentType !== undefined) appRequest.contentType = contentType;
+      return finish(await opts.app.handle(appRequest));
+    } catch (err) {
+      const e = toImagorError(err);
+      if (e.status === 500) opts.logger.error({ err, uri: rawUrl }, 'request failed');
+      if (e.status === 499 || req.signal.aborted)
+        return finish({ status: 499, headers: {}, body: undefined });
+      return finish(errorResponse(err, opts.disableErrorBody));
+    }
+  };
+}
+
+/** imagor's error answer: `{"message","status"}` JSON, or an empty body with `-imagor-disable-error-body`. */
+export function errorResponse(err: unknown, disableErrorBody: boolean): AppResponse {
+  const e = toImagorError(err);
+  if (disableErrorBody) return { status: e.status, headers: { 'Content-Length': '0' }, body: undefined };
+  const body = Buffer.from(JSON.stringify(e.toJSON()));
+  return {
+    status: e.status,
+    headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
+    body,
+  };
+}
+
+/** The node:http listener: imagor's middleware chain (prefix → access log → strip query → CORS → health) → app. */
+export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const core = createCoreHandler(opts);
+  return (req, res) => {
+    const method = req.method ?? 'GET';
     const ac = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) ac.abort();
     });
-    opts.app.handle({ method, path, headers: req.headers, signal: ac.signal }).then(
-      (r) => finish(r),
+    void core({
+      method,
+      url: req.url ?? '/',
+      headers: req.headers,
+      signal: ac.signal,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      body: req,
+    }).then(
+      (r) => send(res, method, r),
       (err: unknown) => {
-        const e = toImagorError(err);
-        if (e.status === 500) opts.logger.error({ err, uri: rawUrl }, 'request failed');
-        if (e.status === 499 || ac.signal.aborted) {
-          finish({ status: 499, headers: {}, body: undefined });
-          return;
-        }
-        if (opts.disableErrorBody) {
-          finish({ status: e.status, headers: { 'Content-Length': '0' }, body: undefined });
-          return;
-        }
-        const body = Buffer.from(JSON.stringify(e.toJSON()));
-        finish({
-          status: e.status,
-          headers: { 'Content-Type': 'application/json', 'Content-Length': String(body.length) },
-          body,
-        });
+        opts.logger.error({ err, uri: req.url }, 'request failed');
+        send(res, method, errorResponse(err, opts.disableErrorBody));
       },
     );
   };
+}
+
+/** The same chain as a Web `Request → Response` function (Hono, Bun, Deno, workers, fetch adapters). */
+export function createFetchHandler(
+  opts: HandlerOptions,
+): (request: Request, info?: { remoteAddress?: string }) => Promise<Response> {
+  const core = createCoreHandler(opts);
+  return async (request, info) => {
+    const url = new URL(request.url);
+    const headers: IncomingHttpHeaders = {};
+    request.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    const r = await core({
+      method: request.method,
+      url: url.pathname + url.search,
+      headers,
+      signal: request.signal,
+      remoteAddress: info?.remoteAddress ?? '',
+      ...(request.body !== null && request.method === 'POST' ? { body: chunks(request.body) } : {}),
+    });
+    const body = request.method === 'HEAD' || r.status === 204 || r.status === 304 ? undefined : r.body;
+    return new Response(body === undefined ? null : Uint8Array.from(body), {
+      status: r.status,
+      headers: r.headers,
+    });
+  };
+}
+
+/** A Web stream as the async iterable of Buffers the app reads uploads from. */
+async function* chunks(stream: ReadableStream<Uint8Array>): AsyncGenerator<Buffer> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Headers set by the chain (CORS) come first; a `Vary` from both sides is joined. */
+function mergeHeaders(first: Record<string, string>, second: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = { ...first };
+  for (const [k, v] of Object.entries(second)) {
+    if (k === 'Vary' && out['Vary'] !== undefined) out['Vary'] = `${out['Vary']}, ${v}`;
+    else out[k] = v;
+  }
+  return out;
 }
 
 function send(res: ServerResponse, method: string, r: AppResponse): void {
@@ -114,8 +212,8 @@ function send(res: ServerResponse, method: string, r: AppResponse): void {
 }
 
 /** imagor's access-log ip: first public address in X-Forwarded-For, else X-Real-Ip, else the peer. */
-function clientIp(req: IncomingMessage): string {
-  const xff = req.headers['x-forwarded-for'];
+function clientIp(headers: IncomingHttpHeaders, remoteAddress: string): string {
+  const xff = headers['x-forwarded-for'];
   if (typeof xff === 'string') {
     const first = xff
       .split(',')
@@ -123,7 +221,7 @@ function clientIp(req: IncomingMessage): string {
       .find((s) => s && !/^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|127\.|::1$|fc|fd)/i.test(s));
     if (first) return first;
   }
-  const real = req.headers['x-real-ip'];
+  const real = headers['x-real-ip'];
   if (typeof real === 'string' && real) return real;
-  return req.socket.remoteAddress ?? '';
+  return remoteAddress;
 }
