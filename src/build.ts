@@ -1,18 +1,19 @@
 import type { Logger } from 'pino';
-import { createApp, type App, type AppHooks } from './app/app.js';
+import { createApp, type App, type AppHooks, type AppOptions } from './app/app.js';
 import type { HandlerOptions } from './server/handler.js';
 import { playgroundOptions } from './server/playground.js';
 import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
 import { createProcessor } from './processor/process.js';
+import { configureVips } from './processor/vips.js';
 import { createHandler } from './server/handler.js';
 import { startServer, type RunningServer } from './server/server.js';
 import { createFileStorage } from './storage/file.js';
 import { createGcsStorage } from './storage/gcs.js';
 import { createS3Storage, type S3StorageOptions } from './storage/s3.js';
 import { createUploadLoader } from './loader/upload.js';
-import type { Loader, Storage } from './types.js';
+import type { Loader, Processor, Storage } from './types.js';
 import { VERSION } from './version.js';
 
 const csv = (s: string): string[] =>
@@ -195,8 +196,32 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
     );
   }
 
-  const orDefault = (v: number, d: number): number => (v > 0 ? v : d);
-  const processor = createProcessor({
+  return createApp({
+    ...appOptionsFromConfig(config, logger),
+    signer: createSigner({
+      secret: config['imagor-secret'],
+      type: config['imagor-signer-type'],
+      truncate: config['imagor-signer-truncate'],
+    }),
+    loaders,
+    storages,
+    resultStorages,
+    ...(extras.hooks ? { hooks: extras.hooks } : {}),
+    ...(upload ? { upload } : {}),
+  });
+}
+
+const orDefault = (v: number, d: number): number => (v > 0 ? v : d);
+
+/** The sharp processor as the -vips-* flags describe it (0 limits mean imagor's defaults). */
+export function processorFromConfig(config: Config): Processor {
+  configureVips({
+    concurrency: config['vips-concurrency'],
+    maxCacheFiles: config['vips-max-cache-files'],
+    maxCacheSize: config['vips-max-cache-size'],
+    maxCacheMem: config['vips-max-cache-mem'],
+  });
+  return createProcessor({
     maxWidth: orDefault(config['vips-max-width'], 9999),
     maxHeight: orDefault(config['vips-max-height'], 9999),
     maxResolution: orDefault(config['vips-max-resolution'], 81_000_000),
@@ -211,21 +236,18 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
     stripColorProfile: config['vips-strip-color-profile'],
     concurrency: config['vips-concurrency'],
   });
+}
 
-  const signer = createSigner({
-    secret: config['imagor-secret'],
-    type: config['imagor-signer-type'],
-    truncate: config['imagor-signer-truncate'],
-  });
+/** Everything of AppOptions that comes straight from flags; sources and the signer are added by the caller. */
+export function appOptionsFromConfig(
+  config: Config,
+  logger: Logger,
+): Omit<AppOptions, 'signer' | 'loaders' | 'storages' | 'resultStorages'> {
   const resultStyle = config['imagor-result-storage-path-style'];
-  return createApp({
+  return {
     version: VERSION,
     unsafe: config['imagor-unsafe'],
-    signer,
-    loaders,
-    storages,
-    resultStorages,
-    processor,
+    processor: processorFromConfig(config),
     baseParams: config['imagor-base-params'],
     autoWebp: config['imagor-auto-webp'],
     autoAvif: config['imagor-auto-avif'],
@@ -251,9 +273,7 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
     responseRawOnError: config['imagor-response-raw-on-error'],
     basePathRedirect: config['imagor-base-path-redirect'],
     logger,
-    ...(extras.hooks ? { hooks: extras.hooks } : {}),
-    ...(upload ? { upload } : {}),
-  });
+  };
 }
 
 type S3Role = 'loader' | 'storage' | 'result-storage';

@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageFormat } from '../blob.js';
 import { CONTENT_TYPES } from '../blob.js';
+import { withExifBlock } from './metadata.js';
 import type { ProcessorOptions } from './options.js';
 
 /** Formats this server can write. */
@@ -206,17 +207,35 @@ export interface EncodeOptions {
   keepExif: boolean;
   /** keep the ICC profile of the input pipeline */
   keepIcc: boolean;
+  /**
+   * RawImage path (sRGB pixels, no metadata on the input): an ICC profile (file path or sharp's
+   * `srgb`/`p3`/`cmyk`) to transform the pixels into and attach, unless ICC is stripped.
+   */
+  iccProfile?: string | undefined;
+  /** RawImage path: the source EXIF block written into JPEG/PNG/WebP output, unless EXIF is stripped. */
+  exif?: { block: Buffer; width: number; height: number; alpha: boolean } | undefined;
+}
+
+/** Whether ICC / EXIF survive the export filters and server options. */
+function keeps(e: EncodeOptions): { icc: boolean; exif: boolean } {
+  const { format, settings } = e;
+  const strip = settings.stripMetadata || e.opts.stripMetadata || (format === 'jpeg' && e.opts.mozjpeg);
+  return {
+    icc: e.keepIcc && !strip && !settings.stripIcc && !e.opts.stripColorProfile,
+    exif: e.keepExif && !strip && !settings.stripExif,
+  };
 }
 
 /** Applies metadata handling and the encoder to a pipeline. */
 export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
   const { format, settings } = e;
-  const strip = settings.stripMetadata || e.opts.stripMetadata || (format === 'jpeg' && e.opts.mozjpeg);
-  const keepIcc = e.keepIcc && !strip && !settings.stripIcc && !e.opts.stripColorProfile;
-  const keepExif = e.keepExif && !strip && !settings.stripExif;
-  if (keepIcc && keepExif) p = p.keepMetadata();
-  else if (keepIcc) p = p.keepIccProfile();
-  else if (keepExif) p = p.keepExif().keepXmp();
+  const keep = keeps(e);
+  if (e.iccProfile !== undefined || e.exif !== undefined) {
+    // pixels without metadata: the profile is applied by transform, EXIF is written after encoding
+    if (keep.icc && e.iccProfile !== undefined) p = p.withIccProfile(e.iccProfile);
+  } else if (keep.icc && keep.exif) p = p.keepMetadata();
+  else if (keep.icc) p = p.keepIccProfile();
+  else if (keep.exif) p = p.keepExif().keepXmp();
   const quality =
     e.quality ?? settings.quality ?? (e.opts.mozjpeg && format === 'jpeg' ? 75 : DEFAULT_QUALITY[format]);
   const anim =
@@ -283,15 +302,20 @@ export function nextMaxBytesQuality(
  * until it fits or the quality reaches 10 or below.
  */
 export async function encode(make: () => Sharp, e: EncodeOptions): Promise<Buffer> {
+  const exif = e.exif && keeps(e).exif ? e.exif : undefined;
+  const run = async (quality: number | undefined): Promise<Buffer> => {
+    const out = await applyEncoder(make(), { ...e, quality }).toBuffer();
+    return exif ? withExifBlock(out, e.format, exif.block, exif) : out;
+  };
   let quality = e.quality ?? e.settings.quality;
-  let out = await applyEncoder(make(), { ...e, quality }).toBuffer();
+  let out = await run(quality);
   const maxBytes = e.settings.maxBytes;
   if (maxBytes === undefined || e.settings.lossless || !QUALITY_FORMATS.has(e.format)) return out;
   for (let i = 0; i < 20; i++) {
     const next = nextMaxBytesQuality(quality, out.length, maxBytes);
     if (next === undefined) break;
     quality = next;
-    out = await applyEncoder(make(), { ...e, quality }).toBuffer();
+    out = await run(quality);
   }
   return out;
 }

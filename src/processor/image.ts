@@ -26,9 +26,16 @@ export function hasAlpha(img: RawImage): boolean {
   return img.channels === 2 || img.channels === 4;
 }
 
+/**
+ * Pipelines made by toSharp() over grey (1/2-band) pixels. sharp's raw output of such a pipeline is
+ * sRGB (and its b-w raw output drops alpha), so fromSharp() narrows the result back to grey:
+ * operations on a grey image keep it grey, as in libvips.
+ */
+const greyPipelines = new WeakSet<Sharp>();
+
 /** A sharp pipeline that reads this RawImage (frames kept as pages). */
 export function toSharp(img: RawImage): Sharp {
-  return sharp(img.data, {
+  const p = sharp(img.data, {
     raw: {
       width: img.width,
       height: totalHeight(img),
@@ -36,6 +43,25 @@ export function toSharp(img: RawImage): Sharp {
       ...(img.pages > 1 ? { pageHeight: img.pageHeight } : {}),
     },
   });
+  // sharp's chained methods return the same instance, so the mark survives the chain
+  if (img.channels <= 2) greyPipelines.add(p);
+  return p;
+}
+
+/** R = G = B pixels (with or without alpha) → one grey band (plus alpha). */
+function narrowToGrey(data: Buffer, channels: 3 | 4): { data: Buffer; channels: 1 | 2 } {
+  const px = data.length / channels;
+  const alpha = channels === 4;
+  const out = Buffer.allocUnsafe(px * (alpha ? 2 : 1));
+  if (alpha) {
+    for (let i = 0; i < px; i++) {
+      out[2 * i] = data[4 * i] ?? 0;
+      out[2 * i + 1] = data[4 * i + 3] ?? 255;
+    }
+  } else {
+    for (let i = 0; i < px; i++) out[i] = data[3 * i] ?? 0;
+  }
+  return { data: out, channels: alpha ? 2 : 1 };
 }
 
 /** Runs a sharp pipeline and decodes it into a RawImage; `pages` says how many frames its output stacks. */
@@ -44,13 +70,19 @@ export async function fromSharp(
   pages = 1,
   anim: { delay?: number[] | undefined; loop?: number | undefined } = {},
 ): Promise<RawImage> {
-  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const out = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  const { info } = out;
+  let data: Buffer = out.data;
+  let channels = info.channels;
+  if (greyPipelines.has(pipeline) && (channels === 3 || channels === 4)) {
+    ({ data, channels } = narrowToGrey(data, channels));
+  }
   const img: RawImage = {
     data,
     width: info.width,
     pageHeight: Math.floor(info.height / pages),
     pages,
-    channels: info.channels,
+    channels,
   };
   if (anim.delay) img.delay = anim.delay;
   if (anim.loop !== undefined) img.loop = anim.loop;

@@ -24,7 +24,7 @@ export interface ProcessorOptions {
   stripMetadata: boolean;
   /** convert to sRGB and drop the ICC profile of every output */
   stripColorProfile: boolean;
-  /** libvips threads per operation; 0 leaves sharp's default */
+  /** libvips threads per operation; -1 = one per core, 0 leaves sharp's default */
   concurrency: number;
 }
 

@@ -17,7 +17,8 @@ import {
   type OutputFormat,
 } from './export.js';
 import { applyImageFilters, FILTERS } from './filters/index.js';
-import type { FilterContext } from './filters/types.js';
+import { flattenOnto } from './filters/raw.js';
+import type { FilterContext, ProfileState } from './filters/types.js';
 import {
   alignedCrop,
   colorImageSize,
@@ -36,6 +37,7 @@ import {
 } from './geometry.js';
 import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } from './image.js';
 import { buildMeta, readMetaSettings } from './meta.js';
+import { iccColourSpace, iccProfileFile } from './metadata.js';
 import { resolveProcessorOptions, type ProcessorOptions } from './options.js';
 
 /** The sharp-based processor, plus the nested-path entry point used by the image() filter. */
@@ -161,7 +163,7 @@ async function findTrim(
   tolerance: number | undefined,
 ): Promise<Rect | undefined> {
   let base = img;
-  if (hasAlpha(img)) base = await fromSharp(toSharp(img).flatten({ background: '#ff00ff' }));
+  if (hasAlpha(img)) base = await flattenOnto(img, { r: 255, g: 0, b: 255 });
   const x = by === 'bottom-right' ? base.width - 1 : 0;
   const y = by === 'bottom-right' ? base.pageHeight - 1 : 0;
   const at = (y * base.width + x) * base.channels;
@@ -178,6 +180,31 @@ async function findTrim(
   return { left, top, width: info.width, height: info.height };
 }
 
+/** RGBA pixels of a grey image (R = G = B) → grey + alpha. */
+function greyAlphaOf(img: RawImage): RawImage {
+  const px = img.data.length / 4;
+  const data = Buffer.allocUnsafe(px * 2);
+  for (let i = 0; i < px; i++) {
+    data[2 * i] = img.data[4 * i] ?? 0;
+    data[2 * i + 1] = img.data[4 * i + 3] ?? 255;
+  }
+  return { ...img, data, channels: 2 };
+}
+
+/**
+ * The profile the RawImage path exports with (its pixels are sRGB): the to_colorspace() target,
+ * else the source's own RGB profile (so the output keeps it, as on the single-pipeline path).
+ * Grey output gets none (an RGB profile does not fit one band; a grey source profile is dropped),
+ * nor does a CMYK source profile (CMYK sources come out as sRGB, as on the single-pipeline path).
+ */
+function exportProfile(img: RawImage, profile: ProfileState): string | undefined {
+  if (img.channels < 3) return undefined;
+  if (profile.target) return profile.target;
+  const icc = profile.source;
+  if (!icc || iccColourSpace(icc) !== 'RGB ') return undefined;
+  return iccProfileFile(icc);
+}
+
 /** Sharp angle for orient()/rotate(): imagor's 90 is counter-clockwise. */
 function sharpAngle(a: 90 | 180 | 270): number {
   return a === 90 ? 270 : a === 270 ? 90 : 180;
@@ -185,7 +212,8 @@ function sharpAngle(a: 90 | 180 | 270): number {
 
 export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpProcessor {
   const opts = resolveProcessorOptions(partial);
-  if (opts.concurrency > 0) sharp.concurrency(opts.concurrency);
+  if (opts.concurrency < 0) sharp.concurrency(0);
+  else if (opts.concurrency > 0) sharp.concurrency(opts.concurrency);
   const disabled: ReadonlySet<string> = new Set(opts.disableFilters);
   const maxOps = opts.maxFilterOps > 0 ? opts.maxFilterOps : -1;
 
@@ -204,9 +232,12 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
   async function decodeRaw(src: Source): Promise<RawImage> {
     try {
       let p = openSharp(src);
-      // keep grey images grey (sharp's default output space is sRGB)
-      if (src.space === 'b-w' || src.space === 'grey16') p = p.toColourspace('b-w');
-      return await fromSharp(p, src.pages, { delay: src.delay, loop: src.loop });
+      // keep grey images grey (sharp's default output space is sRGB); sharp's b-w raw output drops
+      // alpha, so grey+alpha is decoded as RGBA and narrowed to two bands here
+      const grey = src.space === 'b-w' || src.space === 'grey16';
+      if (grey && !src.hasAlpha) p = p.toColourspace('b-w');
+      const img = await fromSharp(p, src.pages, { delay: src.delay, loop: src.loop });
+      return grey && src.hasAlpha && img.channels === 4 ? greyAlphaOf(img) : img;
     } catch (err) {
       throw mapSharpError(err);
     }
@@ -289,6 +320,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     if (params.v_flip) img = await mapFrames(img, (f) => fromSharp(toSharp(f).flip()));
     checkResolution(img.width, img.pageHeight, img.pages, opts);
 
+    const profile: ProfileState = { source: src?.icc };
     if (imageFilters) {
       const fctx: FilterContext = {
         signal: ctx.signal,
@@ -304,7 +336,15 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         },
         rotated: false,
         disableBlur: opts.disableBlur,
+        profile,
       };
+      if (!opts.unlimited) {
+        fctx.limits = {
+          maxWidth: opts.maxWidth,
+          maxHeight: opts.maxHeight,
+          maxResolution: opts.maxResolution,
+        };
+      }
       img = await applyImageFilters(img, filters, fctx, { disabled, maxOps, disableBlur: opts.disableBlur });
       checkResolution(img.width, img.pageHeight, img.pages, opts);
     }
@@ -324,11 +364,15 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       );
     }
     const final = img;
+    const iccProfile = exportProfile(final, profile);
+    const exif = src?.exif;
     try {
       const data = await encode(
         () => {
           let p = toSharp(final);
           if (!alphaCapable(output.format) && hasAlpha(final)) p = p.flatten({ background: '#000000' });
+          // 1/2-band pixels are grey: encode them as such (1 or 2 bands where the format allows)
+          if (final.channels <= 2) p = p.toColourspace('b-w');
           return p;
         },
         {
@@ -338,8 +382,15 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
           pages: final.pages,
           delay: final.delay,
           loop: final.loop,
-          keepExif: false,
-          keepIcc: false,
+          keepExif: exif !== undefined,
+          keepIcc: iccProfile !== undefined,
+          iccProfile,
+          exif: exif && {
+            block: exif,
+            width: final.width,
+            height: final.pageHeight,
+            alpha: hasAlpha(final),
+          },
         },
       );
       return new ImageBlob(data, { contentType: contentTypeOf(output.format) });
@@ -410,6 +461,9 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       if (params.h_flip) p = p.flop();
       if (params.v_flip) p = p.flip();
       if (!alphaCapable(format) && src.hasAlpha) p = p.flatten({ background: '#000000' });
+      // grey stays grey (sharp's default output space is sRGB; libvips/imagor keep 1 or 2 bands)
+      if (src.space === 'b-w') p = p.toColourspace('b-w');
+      else if (src.space === 'grey16') p = p.toColourspace(format === 'png' ? 'grey16' : 'b-w');
       return p;
     };
     try {

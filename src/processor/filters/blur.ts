@@ -1,12 +1,34 @@
-import { fromSharp, toSharp, type RawImage } from '../image.js';
+import { fromSharp, mapFrames, toSharp, type RawImage } from '../image.js';
 import { defineFilter } from './types.js';
 import { readNumber, readOptionalInt } from './args.js';
 import { withTiming } from './raw.js';
 
-/** sharp accepts Gaussian sigmas in 0.3..1000; below 0.3 the kernel is (nearly) the identity. */
+/** Largest sigma blurred directly; beyond it the blur runs on a shrunk copy (see gaussianBlur). */
+const DIRECT_SIGMA = 25;
+
+/**
+ * Gaussian blur. Clamps, documented: sigma below 0.3 is the identity (sharp's minimum); sigma is
+ * capped at 1000 (sharp's maximum). libvips' cost grows with the kernel (≈ 7·sigma taps per pixel
+ * and pass), so a huge sigma on a large image would run for minutes: above DIRECT_SIGMA the image
+ * is shrunk by k = sigma / DIRECT_SIGMA, blurred with DIRECT_SIGMA and enlarged back, which is the
+ * same low-pass picture within a grey level or two at a bounded cost.
+ */
 export async function gaussianBlur(img: RawImage, sigma: number): Promise<RawImage> {
   if (!(sigma >= 0.3)) return img;
-  return withTiming(img, await fromSharp(toSharp(img).blur(Math.min(sigma, 1000)), img.pages));
+  const s = Math.min(sigma, 1000);
+  if (s <= DIRECT_SIGMA) return withTiming(img, await fromSharp(toSharp(img).blur(s), img.pages));
+  const k = s / DIRECT_SIGMA;
+  const w = Math.max(1, Math.round(img.width / k));
+  const h = Math.max(1, Math.round(img.pageHeight / k));
+  const out = await mapFrames(img, async (f) => {
+    const small = await fromSharp(
+      toSharp(f)
+        .resize(w, h, { fit: 'fill' })
+        .blur(Math.min(s / k, DIRECT_SIGMA)),
+    );
+    return fromSharp(toSharp(small).resize(f.width, f.pageHeight, { fit: 'fill' }));
+  });
+  return withTiming(img, out);
 }
 
 export const blur = defineFilter<number>({

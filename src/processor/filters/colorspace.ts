@@ -1,9 +1,9 @@
-import { defineFilter } from './types.js';
+import { defineFilter, type ProfileName } from './types.js';
 
 /**
  * strip_icc(): in imagor it converts to sRGB through the embedded profile and drops the profile.
- * A RawImage carries no profile (the pipeline decodes to sRGB), so only the export step acts on it:
- * registered as an export marker.
+ * RawImage pixels are already sRGB (the pipeline decodes through the embedded profile), so only
+ * the export step acts on it: registered as an export marker.
  */
 export const stripIcc = defineFilter<null>({
   name: 'strip_icc',
@@ -18,18 +18,28 @@ export const stripExif = defineFilter<null>({
   parse: () => null,
 });
 
-export type ColorspaceTarget = string;
+export type ColorspaceTarget = ProfileName | undefined;
+
+const PROFILES: ReadonlySet<string> = new Set<ProfileName>(['srgb', 'p3', 'cmyk']);
 
 /**
  * to_colorspace(profile='srgb'): imagor transforms from the *embedded* profile and is a no-op
- * without one. The RawImage handed to filters has no profile attached (pixels are already sRGB),
- * so this is a documented best-effort no-op here; the argument is still validated.
+ * without one. RawImage pixels are sRGB, so the transform is done at export (sharp's
+ * withIccProfile: sRGB → target, profile attached); filters after it still see sRGB pixels.
+ * Only sharp's built-in profiles `srgb`, `p3`, `cmyk` are accepted (never a file path); other
+ * names are a no-op.
  */
 export const toColorspace = defineFilter<ColorspaceTarget>({
   name: 'to_colorspace',
   stages: ['image'],
-  parse: (args) => (args[0] ?? '').trim().toLowerCase() || 'srgb',
-  apply: async (img) => img,
+  parse: (args) => {
+    const name = (args[0] ?? '').trim().toLowerCase() || 'srgb';
+    return PROFILES.has(name) ? (name as ProfileName) : undefined;
+  },
+  apply: (img, target, ctx) => {
+    if (target !== undefined && ctx.profile?.source !== undefined) ctx.profile.target = target;
+    return Promise.resolve(img);
+  },
 });
 
 export const COLORSPACE_FILTERS = [stripIcc, stripExif, toColorspace];

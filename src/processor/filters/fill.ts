@@ -1,11 +1,13 @@
 import sharp from 'sharp';
 import { parseColor, parseColorArg, type ColorArg, type RGBA } from '../color.js';
 import { fromSharp, hasAlpha, toSharp, type RawImage } from '../image.js';
+import { gaussianBlur } from './blur.js';
 import { defineFilter, type FilterContext } from './types.js';
 import { queryUnescape, readInt, readNumber, readOptionalInt } from './args.js';
 import {
   averageColor,
   blit,
+  checkCanvas,
   clipRect,
   extractRaw,
   flattenOnto,
@@ -30,9 +32,10 @@ export async function fillCanvas(
   ch: number,
   left: number,
   top: number,
-  ctx: Pick<FilterContext, 'disableBlur'>,
+  ctx: Pick<FilterContext, 'disableBlur' | 'limits'>,
 ): Promise<RawImage> {
   if (cw <= 0 || ch <= 0) return img;
+  checkCanvas(ctx, cw, ch, img.pages);
   let mode = fill;
   if (mode.kind === 'blur' && (ctx.disableBlur || img.pages > 1)) mode = { kind: 'color', color: BLACK };
   if (mode.kind === 'auto') mode = { kind: 'color', color: await averageColor(img) };
@@ -52,7 +55,7 @@ export async function fillCanvas(
   }
   // blur: single frame only (checked above)
   const rgb = toRGB(img);
-  const bg = await fromSharp(toSharp(rgb).resize(cw, ch, { fit: 'fill' }).blur(50));
+  const bg = await gaussianBlur(await fromSharp(toSharp(rgb).resize(cw, ch, { fit: 'fill' })), 50);
   const clip = clipRect(cw, ch, left, top, rgb.width, rgb.pageHeight);
   if (!clip) return withTiming(img, bg);
   if (!hasAlpha(rgb)) {

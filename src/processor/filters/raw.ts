@@ -1,5 +1,24 @@
+import { maxResolutionExceeded } from '../../errors.js';
 import type { RGBA } from '../color.js';
 import { fromSharp, hasAlpha, toSharp, type RawImage } from '../image.js';
+import type { FilterContext } from './types.js';
+
+/**
+ * Refuses (422, as imagor's post-filter check would) a canvas over the configured limits before
+ * its pixels are allocated: libvips builds such canvases lazily, we would allocate them.
+ */
+export function checkCanvas(
+  ctx: Pick<FilterContext, 'limits'>,
+  width: number,
+  pageHeight: number,
+  pages: number,
+): void {
+  const l = ctx.limits;
+  if (!l) return;
+  if (width > l.maxWidth || pageHeight > l.maxHeight || width * pageHeight * pages > l.maxResolution) {
+    throw maxResolutionExceeded();
+  }
+}
 
 /** Keeps animation timing on a filter result that has the same frame count as its source. */
 export function withTiming(src: RawImage, out: RawImage): RawImage {

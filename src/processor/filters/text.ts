@@ -31,6 +31,28 @@ export function fontName(arg: string | undefined, def: string): string {
 }
 
 /**
+ * Text size clamps (documented): glyphs are rendered into real pixels before compositing, so a
+ * huge font size, dpi or line spacing from a URL would allocate gigabytes and render for minutes.
+ * The rendered em height is capped at MAX_TEXT_PX pixels (font size × dpi / 72; a font size alone
+ * is in points at 72 dpi), dpi at 1200, spacing at MAX_TEXT_PX and the wrap width at 9999 (the
+ * label box limit). Larger requests draw the largest allowed text instead of failing.
+ */
+export const MAX_TEXT_PX = 1000;
+const MAX_DPI = 1200;
+const MAX_WIDTH = 9999;
+
+/** A Pango font description with its size bounded so that size × dpi / 72 ≤ MAX_TEXT_PX. */
+export function boundFont(font: string, dpi: number): string {
+  const m = /^(.*?)(\d+(?:\.\d+)?)(px)?$/.exec(font.trim());
+  if (!m) return font;
+  const size = Number(m[2]);
+  const px = m[3] === 'px' ? size : (size * dpi) / 72;
+  if (!(px > MAX_TEXT_PX)) return font;
+  const capped = m[3] === 'px' ? MAX_TEXT_PX : Math.floor((MAX_TEXT_PX * 72) / dpi);
+  return `${m[1] ?? ''}${Math.max(1, capped)}${m[3] ?? ''}`;
+}
+
+/**
  * Renders text with libvips (through sharp's text input) into a coloured RGBA overlay:
  * the rendered coverage becomes alpha (× opacity × colour alpha), the pixels take the colour.
  * Returns null when nothing would be visible.
@@ -78,11 +100,11 @@ export const label = defineFilter<LabelArgs>({
   }),
   apply: async (img, a) => {
     if (a.text.trim() === '' || a.opacity <= 0) return img;
-    const height = Math.round(a.size);
+    const height = Math.min(Math.round(a.size), MAX_TEXT_PX);
     if (height <= 0) return img;
     // a box `size` px high (width limit 9999): libvips fits the font to it
     const overlay = await renderText(
-      { text: escapeMarkup(a.text), font: a.font, width: 9999, height },
+      { text: escapeMarkup(a.text), font: boundFont(a.font, 72), width: 9999, height },
       a.color,
       a.opacity,
     );
@@ -182,19 +204,20 @@ export const text = defineFilter<TextArgs>({
   apply: async (img, a) => {
     if (a.text.trim() === '') return img;
     if (a.opacity <= 0 && a.blend === 'over') return img;
+    const dpi = a.dpi > 0 ? Math.min(a.dpi, MAX_DPI) : 72;
     const opts: CreateText = {
       text: escapeMarkup(a.text),
-      font: a.font,
+      font: boundFont(a.font, dpi),
       align: a.align,
       justify: a.justify,
-      dpi: a.dpi > 0 ? Math.min(a.dpi, 1000000) : 72,
+      dpi,
     };
-    const width = resolveWidth(a.width, img.width);
+    const width = Math.min(resolveWidth(a.width, img.width), MAX_WIDTH);
     if (width > 0) {
       opts.width = width;
       opts.wrap = a.wrap;
     }
-    if (a.spacing > 0) opts.spacing = a.spacing;
+    if (a.spacing > 0) opts.spacing = Math.min(a.spacing, MAX_TEXT_PX);
     const overlay = await renderText(opts, a.color, a.opacity);
     if (!overlay) return img;
     return compositeOverlay(img, overlay, a.x, a.y, a.blend);

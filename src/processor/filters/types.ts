@@ -24,6 +24,26 @@ export interface FillBox {
   paddingBottom: number;
 }
 
+/** Built-in output profiles of sharp that to_colorspace() may target. */
+export type ProfileName = 'srgb' | 'p3' | 'cmyk';
+
+/**
+ * Colour management state of a request. RawImage pixels are sRGB; the source profile (if any) is
+ * applied again at export, or `target` when to_colorspace() asked for another space.
+ */
+export interface ProfileState {
+  /** the ICC profile embedded in the source, if any */
+  source?: Buffer | undefined;
+  /** set by to_colorspace(): the output is transformed into this profile and tagged with it */
+  target?: ProfileName | undefined;
+}
+
+export interface CanvasLimits {
+  maxWidth: number;
+  maxHeight: number;
+  maxResolution: number;
+}
+
 export interface FilterContext {
   signal: AbortSignal;
   /** Loads an image through the server's storages and loaders (watermark). */
@@ -37,6 +57,13 @@ export interface FilterContext {
   /** set by rotate(90|270): fill swaps box and paddings */
   rotated: boolean;
   disableBlur: boolean;
+  /**
+   * Size limits (VIPS_MAX_WIDTH/HEIGHT/RESOLUTION) checked before a filter allocates a larger canvas
+   * (fill, padding); absent when the server runs unlimited.
+   */
+  limits?: CanvasLimits;
+  /** colour profile state (absent: the image has no embedded profile) */
+  profile?: ProfileState;
   /** optional detector plugin (draw_detections, redact, redact_oval); absent → those are no-ops */
   detector?: Detector;
 }

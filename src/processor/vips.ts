@@ -1,0 +1,28 @@
+import sharp from 'sharp';
+
+export interface VipsSettings {
+  /** libvips threads per image: -1 = one per core, 0 = leave sharp's default, N = N */
+  concurrency: number;
+  /** libvips operation cache: imagor's -vips-max-cache-files/-size/-mem; all 0 = off (imagor's default) */
+  maxCacheFiles: number;
+  maxCacheSize: number;
+  maxCacheMem: number;
+}
+
+/**
+ * Process-wide libvips settings. The operation cache is off unless asked for: a server sees each
+ * source once per result, so cached operations only hold memory (measured in bench/README.md).
+ */
+export function configureVips(s: VipsSettings): void {
+  if (s.concurrency < 0) sharp.concurrency(0);
+  else if (s.concurrency > 0) sharp.concurrency(s.concurrency);
+  if (s.maxCacheFiles <= 0 && s.maxCacheSize <= 0 && s.maxCacheMem <= 0) {
+    sharp.cache(false);
+  } else {
+    sharp.cache({
+      files: Math.max(0, s.maxCacheFiles),
+      items: Math.max(0, s.maxCacheSize),
+      memory: Math.max(0, Math.floor(s.maxCacheMem / (1024 * 1024))),
+    });
+  }
+}
