@@ -64,7 +64,8 @@ async function render(job: Job): Promise<Buffer> {
     case 'webp':
       return image.webp(quality).toBuffer();
     case 'avif':
-      return image.avif(quality).toBuffer();
+      // the same encoder effort as the server's default (-vips-avif-speed 8 → effort 1), so both do the same work
+      return image.avif({ ...quality, effort: 1 }).toBuffer();
     case 'png':
       // libvips (and so imagor) ignores Q for PNG unless palette output is asked for; sharp's png({ quality })
       // would switch to palette output, which is not what the URL asks for.

@@ -326,13 +326,9 @@ export interface BuildExtras {
   onResponse?: HandlerOptions['onResponse'];
 }
 
-export async function buildServer(
-  config: Config,
-  logger: Logger,
-  extras: BuildExtras = {},
-): Promise<BuiltServer> {
-  const app = buildApp(config, logger, extras);
-  const handler = createHandler({
+/** The HTTP layer's options (middleware chain, playground) as the flags describe them. */
+export function handlerOptionsFromConfig(config: Config, app: App, logger: Logger): HandlerOptions {
+  return {
     app,
     logger,
     pathPrefix: config['server-path-prefix'],
@@ -341,6 +337,17 @@ export async function buildServer(
     accessLog: config['server-access-log'],
     disableErrorBody: config['imagor-disable-error-body'],
     playground: playgroundOptions(config),
+  };
+}
+
+export async function buildServer(
+  config: Config,
+  logger: Logger,
+  extras: BuildExtras = {},
+): Promise<BuiltServer> {
+  const app = buildApp(config, logger, extras);
+  const handler = createHandler({
+    ...handlerOptionsFromConfig(config, app, logger),
     ...(extras.onResponse ? { onResponse: extras.onResponse } : {}),
   });
   const running = await startServer(handler, {

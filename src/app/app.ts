@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import os from 'node:os';
 import type { Logger } from 'pino';
 import { ImageBlob } from '../blob.js';
 import { ImagorError, expired, invalid, notFound, signatureMismatch, toImagorError } from '../errors.js';
@@ -10,7 +11,7 @@ import { resultKey, storageKey } from '../storage/keys.js';
 import type { LoadContext, Loader, Processor, Storage } from '../types.js';
 import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
-import { ProcessLimiter } from './limiter.js';
+import { ProcessLimiter } from '../limiter.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
 
@@ -38,6 +39,12 @@ export interface AppOptions {
   processTimeoutMs: number;
   processConcurrency: number;
   processQueueSize: number;
+  /**
+   * Images loaded and processed at once by this process (0 = two per core); others wait in line
+   * without holding their source bytes. Not imagor's -imagor-process-concurrency: that one refuses
+   * (429); this one only queues, to keep memory flat and libuv's pool free for I/O.
+   */
+  parallelImages?: number;
   storagePathStyle: 'original' | 'digest';
   resultStoragePathStyle: 'original' | 'digest' | 'suffix' | 'size';
   modifiedTimeCheck: boolean;
@@ -94,6 +101,10 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const limiter = new ProcessLimiter(opts.processConcurrency, opts.processQueueSize);
+  const slots = new ProcessLimiter(
+    opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : 2 * os.availableParallelism(),
+    Number.MAX_SAFE_INTEGER,
+  );
   const flight = new SingleFlight<WorkResult>();
   const background = new Set<Promise<unknown>>();
   const hooks = opts.hooks ?? {};
@@ -243,7 +254,9 @@ export function createApp(opts: AppOptions): App {
       return { blob: src, fromStorage: src.stat !== undefined, ...overrides(src) };
     }
     const release = await limiter.acquire(ctx.signal);
+    let releaseSlot: (() => void) | undefined;
     try {
+      releaseSlot = await slots.acquire(ctx.signal);
       const saves: Array<Promise<void>> = [];
       const source = /^color:/i.test(image)
         ? new ImageBlob(Buffer.alloc(0))
@@ -259,6 +272,7 @@ export function createApp(opts: AppOptions): App {
       if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
       return { blob: out, fromStorage: false, ...overrides(source) };
     } finally {
+      releaseSlot?.();
       release();
     }
   }
@@ -397,10 +411,13 @@ export function createApp(opts: AppOptions): App {
       );
       hooks.stage?.('load', Date.now() - started);
       const release = await limiter.acquire(signal);
+      let releaseSlot: (() => void) | undefined;
       try {
+        releaseSlot = await slots.acquire(signal);
         const out = await processWithRawOnError(source, prep.p, { headers: req.headers, signal });
         return { blob: out, fromStorage: false };
       } finally {
+        releaseSlot?.();
         release();
       }
     });

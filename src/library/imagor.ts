@@ -3,14 +3,13 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import path from 'node:path';
 import { pino, type Logger } from 'pino';
 import type { App, AppResponse } from '../app/app.js';
-import { buildApp } from '../build.js';
+import { buildApp, handlerOptionsFromConfig } from '../build.js';
 import type { Config } from '../config/options.js';
 import { generatePath } from '../path/generate.js';
 import { parse } from '../path/parse.js';
 import type { Params } from '../path/params.js';
 import { createSigner } from '../path/signer.js';
-import { createFetchHandler, createHandler, errorResponse, type HandlerOptions } from '../server/handler.js';
-import { playgroundOptions } from '../server/playground.js';
+import { createFetchHandler, createHandler, errorResponse } from '../server/handler.js';
 import { createMemoryApp } from './memory.js';
 import { optionsToConfig, type ImagorOptions } from './options.js';
 
@@ -82,16 +81,7 @@ export function createImagor(options: ImagorOptions = {}, init: CreateImagorInit
     config['imagor-unsafe'] ? 'unsafe/' + p : signer.sign(p) + '/' + p;
   const memory = createMemoryApp(config, logger, app, authorize);
 
-  const handlerOptions: HandlerOptions = {
-    app,
-    logger,
-    pathPrefix: config['server-path-prefix'],
-    cors: config['server-cors'],
-    stripQueryString: config['server-strip-query-string'],
-    accessLog: config['server-access-log'],
-    disableErrorBody: config['imagor-disable-error-body'],
-    playground: playgroundOptions(config),
-  };
+  const handlerOptions = handlerOptionsFromConfig(config, app, logger);
   const handler = createHandler(handlerOptions);
   const fetchHandler = createFetchHandler(handlerOptions);
   let counter = 0;

@@ -1,4 +1,4 @@
-import { timeout, tooManyRequests } from '../errors.js';
+import { timeout, tooManyRequests } from './errors.js';
 
 /**
  * imagor's process limits: `concurrency` slots plus an admission gate of concurrency + queueSize.
