@@ -12,6 +12,7 @@ import { startServer, type RunningServer } from './server/server.js';
 import { createFileStorage } from './storage/file.js';
 import { createGcsStorage } from './storage/gcs.js';
 import { createS3Storage, type S3StorageOptions } from './storage/s3.js';
+import { createS3RouterLoader, readBucketRouterConfig } from './storage/s3-router.js';
 import { createUploadLoader } from './loader/upload.js';
 import type { Loader, Processor, Storage } from './types.js';
 import { VERSION } from './version.js';
@@ -44,7 +45,22 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
   // Storage order: S3, GCS, file.
   const s3Safe = config['s3-safe-chars'];
   const s3StorageClass = config['s3-storage-class'];
-  if (config['s3-loader-bucket']) {
+  if (config['s3-loader-bucket-router-config']) {
+    // the router replaces the single-bucket S3 loader; a bad file throws BucketRouterConfigError
+    if (config['s3-loader-bucket']) {
+      logger.warn('-s3-loader-bucket is ignored: -s3-loader-bucket-router-config routes the S3 loader');
+    }
+    loaders.push(
+      createS3RouterLoader({
+        name: 's3-loader',
+        router: readBucketRouterConfig(config['s3-loader-bucket-router-config']),
+        baseDir: config['s3-loader-base-dir'],
+        pathPrefix: config['s3-loader-path-prefix'],
+        safeChars: s3Safe,
+        clientConfig: s3ClientConfig(config, 'loader'),
+      }),
+    );
+  } else if (config['s3-loader-bucket']) {
     loaders.push(
       createS3Storage({
         name: 's3-loader',

@@ -37,6 +37,16 @@ async function main(): Promise<void> {
 
   // The primary only supervises; it never loads sharp. Workers serve the shared port.
   let metricsServer: { close(): Promise<void> } | undefined;
+  if (cluster.isPrimary && config['s3-loader-bucket-router-config']) {
+    // a bad router file is a configuration error: refuse to start, as for a bad flag
+    const { readBucketRouterConfig } = await import('./storage/s3-router.js');
+    try {
+      readBucketRouterConfig(config['s3-loader-bucket-router-config']);
+    } catch (err) {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    }
+  }
   if (cluster.isPrimary) {
     for (const name of result.unsupportedSet) {
       logger.warn({ flag: name }, `-${name} is set but not supported yet; it has no effect`);

@@ -35,7 +35,8 @@ function groups(): [OptionGroup, OptionSpec[]][] {
   return (Object.keys(GROUP_TITLES) as OptionGroup[]).map((g) => [g, TABLE.filter((o) => o.group === g)]);
 }
 
-function describe(spec: OptionSpec): string {
+/** A flag's description as `-h` and the README print it; unsupported flags say so. */
+export function optionDescription(spec: OptionSpec): string {
   return spec.supported ? spec.help : `${spec.help} (not supported yet: accepted and ignored)`;
 }
 
@@ -54,7 +55,7 @@ export function renderHelp(): string {
       lines.push(`  -${spec.name}${typeWord(spec)}`);
       const def = isZeroDefault(spec) ? '' : ` (default ${formatDefault(spec)})`;
       const env = spec.cliOnly === true ? '' : ` [env ${envName(spec.name)}]`;
-      lines.push(`    \t${describe(spec)}${def}${env}`);
+      lines.push(`    \t${optionDescription(spec)}${def}${env}`);
     }
   }
   lines.push('', 'Help:', '  -h, -help', '    \tprint this help and exit');
@@ -82,7 +83,7 @@ export function renderOptionsMarkdown(): string {
     for (const spec of specs) {
       const env = spec.cliOnly === true ? '—' : code(envName(spec.name));
       out.push(
-        `| ${code(`-${spec.name}`)} | ${env} | ${cell(code(formatDefault(spec)))} | ${cell(describe(spec))} |`,
+        `| ${code(`-${spec.name}`)} | ${env} | ${cell(code(formatDefault(spec)))} | ${cell(optionDescription(spec))} |`,
       );
     }
     out.push('');

@@ -111,16 +111,28 @@ export function loadConfig(
   // 4. defaults
   const config: Record<string, OptionValue> = {};
   const sourceRecord: Partial<Record<OptionName, ConfigSource>> = {};
-  const unsupportedSet: OptionName[] = [];
   for (const spec of OPTIONS as readonly OptionSpec[]) {
     const name = spec.name as OptionName;
     config[name] = values.get(name) ?? spec.default;
-    const source = sources.get(name) ?? 'default';
-    sourceRecord[name] = source;
-    if (source !== 'default' && !spec.supported) unsupportedSet.push(name);
+    sourceRecord[name] = sources.get(name) ?? 'default';
   }
+  const unsupportedSet = unsupportedFlags(OPTIONS as readonly OptionSpec[], sourceRecord);
   // every key of Config was filled from the table above, with a value of the entry's kind
   return { kind: 'config', config: config as Config, sources: sourceRecord, unsupportedSet };
+}
+
+/** Flags of `table` set by any source (not left at the default) that are marked `supported: false`. */
+export function unsupportedFlags(
+  table: readonly OptionSpec[],
+  sources: Partial<Record<OptionName, ConfigSource>>,
+): OptionName[] {
+  const out: OptionName[] = [];
+  for (const spec of table) {
+    const name = spec.name as OptionName;
+    const source = sources[name] ?? 'default';
+    if (source !== 'default' && !spec.supported) out.push(name);
+  }
+  return out;
 }
 
 /**

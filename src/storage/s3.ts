@@ -82,7 +82,8 @@ export function isS3NotFound(err: unknown): boolean {
 /** DNS-compatible bucket name (what S3 accepts for new buckets). */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
-function buildClient(cfg: S3StorageOptions['clientConfig']): S3Client {
+/** An S3 client for the given settings (SDK loaded on first call). */
+export function buildClient(cfg: S3StorageOptions['clientConfig']): S3Client {
   const config: S3ClientConfig = {};
   if (cfg?.region !== undefined && cfg.region !== '') config.region = cfg.region;
   if (cfg?.endpoint !== undefined && cfg.endpoint !== '') config.endpoint = cfg.endpoint;

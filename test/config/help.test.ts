@@ -1,6 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatDefault, renderHelp, renderOptionsMarkdown } from '../../src/config/help.js';
+import {
+  formatDefault,
+  optionDescription,
+  renderHelp,
+  renderOptionsMarkdown,
+} from '../../src/config/help.js';
 import { GROUP_TITLES, OPTIONS, envName, findOption } from '../../src/config/options.js';
 import type { OptionSpec } from '../../src/config/options.js';
 
@@ -67,6 +72,28 @@ describe('renderHelp', () => {
   });
 });
 
+describe('optionDescription', () => {
+  const spec: OptionSpec = {
+    name: 'imagor-secret',
+    kind: 'string',
+    default: '',
+    group: 'imagor',
+    supported: true,
+    help: 'some help',
+  };
+
+  it('is the help text for a supported flag', () => {
+    assert.equal(optionDescription(spec), 'some help');
+  });
+
+  it('says an unsupported flag is accepted and ignored', () => {
+    assert.equal(
+      optionDescription({ ...spec, supported: false }),
+      'some help (not supported yet: accepted and ignored)',
+    );
+  });
+});
+
 describe('renderOptionsMarkdown', () => {
   const md = renderOptionsMarkdown();
 
@@ -84,9 +111,10 @@ describe('renderOptionsMarkdown', () => {
     assert.ok(router);
     assert.ok(
       md.includes(
-        `| \`-s3-loader-bucket-router-config\` | \`S3_LOADER_BUCKET_ROUTER_CONFIG\` | \`""\` | ${router.help} (not supported yet`,
+        `| \`-s3-loader-bucket-router-config\` | \`S3_LOADER_BUCKET_ROUTER_CONFIG\` | \`""\` | ${router.help} |`,
       ),
     );
+    assert.ok(!md.includes('not supported yet'));
   });
 
   it('has a heading per group', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig } from '../../src/config/load.js';
+import { loadConfig, unsupportedFlags } from '../../src/config/load.js';
 import type { LoadResult } from '../../src/config/load.js';
 import { renderHelp } from '../../src/config/help.js';
 import { OPTIONS, envName } from '../../src/config/options.js';
@@ -364,13 +364,55 @@ describe('help and version', () => {
 });
 
 describe('unsupportedSet', () => {
-  it('lists unsupported flags set by any source', () => {
+  // every flag is supported today; the mechanism is checked on a table with one marked unsupported
+  const FAKE: readonly OptionSpec[] = [
+    { name: 'imagor-secret', kind: 'string', default: '', group: 'imagor', supported: true, help: 'x' },
+    {
+      name: 's3-storage-class',
+      kind: 'string',
+      default: 'STANDARD',
+      group: 's3',
+      supported: false,
+      help: 'y',
+    },
+    {
+      name: 'upload-loader-enable',
+      kind: 'bool',
+      default: false,
+      group: 'upload',
+      supported: false,
+      help: 'z',
+    },
+  ];
+
+  it('lists unsupported flags set by any source, in table order', () => {
+    for (const source of ['argv', 'env', 'file'] as const) {
+      assert.deepEqual(
+        unsupportedFlags(FAKE, {
+          'imagor-secret': source,
+          'upload-loader-enable': source,
+          's3-storage-class': source,
+        }),
+        ['s3-storage-class', 'upload-loader-enable'],
+      );
+    }
+  });
+
+  it('leaves out unsupported flags left at their default', () => {
+    assert.deepEqual(unsupportedFlags(FAKE, { 's3-storage-class': 'default', 'imagor-secret': 'argv' }), []);
+    assert.deepEqual(unsupportedFlags(FAKE, {}), []);
+  });
+
+  it('is empty through loadConfig now that every flag is supported', () => {
+    assert.deepEqual(
+      TABLE.filter((o) => !o.supported).map((o) => o.name),
+      [],
+    );
     const fromArgv = config(load(['-s3-loader-bucket-router-config', 'r.yml', '-imagor-secret', 'x']));
-    assert.deepEqual(fromArgv.unsupportedSet, ['s3-loader-bucket-router-config']);
-    const fromEnv = config(load([], { S3_LOADER_BUCKET_ROUTER_CONFIG: 'r.yml', S3_LOADER_BUCKET: 'b' }));
-    assert.deepEqual(fromEnv.unsupportedSet, ['s3-loader-bucket-router-config']);
+    assert.deepEqual(fromArgv.unsupportedSet, []);
     const fromFile = config(load([], {}, 'S3_LOADER_BUCKET_ROUTER_CONFIG=r.yml\n'));
-    assert.deepEqual(fromFile.unsupportedSet, ['s3-loader-bucket-router-config']);
+    assert.equal(fromFile.config['s3-loader-bucket-router-config'], 'r.yml');
+    assert.deepEqual(fromFile.unsupportedSet, []);
   });
 
   it('lists nothing when only supported flags are set', () => {

@@ -212,9 +212,9 @@ describe('option table', () => {
     for (const name of EXTENSIONS) assert.match(findOption(name)?.help ?? '', /\(extension\)/);
   });
 
-  it('marks only the features not built yet as unsupported', () => {
+  it('marks no flag as unsupported (every feature is built)', () => {
     const unsupported = TABLE.filter((o) => !o.supported).map((o) => o.name);
-    assert.deepEqual(unsupported, ['s3-loader-bucket-router-config']);
+    assert.deepEqual(unsupported, []);
   });
 
   it('derives env names by upper-casing and replacing dashes', () => {

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ROOT, readFixture } from '../helpers/fixtures.js';
@@ -69,6 +72,19 @@ describe('command line', () => {
     assert.equal(r.status, 2);
     assert.match(String(r.stderr), /no-such-flag/);
     assert.match(String(r.stderr), /-imagor-secret/);
+  });
+
+  it('refuses to start with exit 2 when the S3 bucket router file is invalid', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'imagor-cli-'));
+    const file = path.join(dir, 'router.yml');
+    writeFileSync(file, 'rules: [\n');
+    try {
+      const r = run(['-s3-loader-bucket-router-config', file]);
+      assert.equal(r.status, 2);
+      assert.match(String(r.stderr), /router\.yml: invalid YAML/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('reads flags from the environment', async () => {
