@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import { ImageBlob } from '../blob.js';
 import { ImagorError, expired, invalid, notFound, signatureMismatch, toImagorError } from '../errors.js';
+import { queryUnescapeOrRaw } from '../path/escape.js';
 import { generatePath } from '../path/generate.js';
 import { parse } from '../path/parse.js';
 import type { Filter, Params } from '../path/params.js';
@@ -131,7 +132,7 @@ export function createApp(opts: AppOptions): App {
     } catch (err) {
       const e = toImagorError(err);
       if (e.status !== 403 && e.status !== 400) throw e;
-      const unescaped = queryUnescape(path);
+      const unescaped = queryUnescapeOrRaw(path);
       if (unescaped === path) throw e;
       return verify(unescaped);
     }
@@ -329,7 +330,7 @@ export function createApp(opts: AppOptions): App {
       } else if (f.name === 'max_age') {
         const s = Number(args);
         if (args !== '' && Number.isInteger(s) && s >= 0) maxAgeSec = s;
-      } else if (f.name === 'attachment') attachment = queryUnescape(args);
+      } else if (f.name === 'attachment') attachment = queryUnescapeOrRaw(args);
       else if (f.name === 'format') explicitFormat = true;
       else if (f.name === 'raw') flags.raw = true;
       else if (f.name === 'preview') flags.preview = true;
@@ -572,15 +573,6 @@ function applyBaseParams(p: Params, base: Params): Params {
   const filters = [...(p.filters ?? []), ...(base.filters ?? [])];
   if (filters.length > 0) out.filters = filters;
   return out;
-}
-
-/** Go's url.QueryUnescape: `+` is a space; a malformed escape leaves the string as it was. */
-export function queryUnescape(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
 }
 
 async function withTimeout<T>(

@@ -48,6 +48,11 @@ export function queryUnescape(s: string): string | undefined {
   return decoder.decode(new Uint8Array(out));
 }
 
+/** queryUnescape, keeping the text as it is when it cannot be unescaped (imagor's behaviour). */
+export function queryUnescapeOrRaw(s: string): string {
+  return queryUnescape(s) ?? s;
+}
+
 function isPathSegmentSafe(b: number): boolean {
   return (
     (b >= 0x61 && b <= 0x7a) || // a-z

@@ -1,7 +1,7 @@
+import { queryUnescapeOrRaw } from '../../src/path/escape.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  queryUnescape,
   readBool,
   readInt,
   readNumber,
@@ -57,8 +57,8 @@ test('number readers: one message shape, 400', () => {
 });
 
 test('text arguments are URL-unescaped and b64-decoded', () => {
-  assert.equal(queryUnescape('a+b%2Cc'), 'a b,c');
-  assert.equal(queryUnescape('100%'), '100%');
+  assert.equal(queryUnescapeOrRaw('a+b%2Cc'), 'a b,c');
+  assert.equal(queryUnescapeOrRaw('100%'), '100%');
   assert.equal(readTextArg('hello%20world'), 'hello world');
   assert.equal(readTextArg('b64:' + Buffer.from('Hi, there!').toString('base64url')), 'Hi, there!');
   assert.equal(readTextArg(undefined), '');

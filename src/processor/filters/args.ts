@@ -1,3 +1,4 @@
+import { queryUnescapeOrRaw } from '../../path/escape.js';
 import { invalid } from '../../errors.js';
 
 /**
@@ -77,21 +78,9 @@ export function requireCount(args: readonly string[], n: number, filter: string)
   }
 }
 
-/**
- * URL query unescaping as Go's url.QueryUnescape: `+` → space, `%XX` decoded. When the text
- * cannot be unescaped it is used as is.
- */
-export function queryUnescape(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, ' '));
-  } catch {
-    return s;
-  }
-}
-
 /** Text or image arguments: URL-unescaped, then `b64:`-prefixed payloads base64(url) decoded. */
 export function readTextArg(arg: string | undefined): string {
-  const s = queryUnescape(arg ?? '');
+  const s = queryUnescapeOrRaw(arg ?? '');
   if (s.startsWith('b64:')) return Buffer.from(s.slice(4), 'base64url').toString('utf8');
   return s;
 }

@@ -1,9 +1,10 @@
+import { queryUnescapeOrRaw } from '../../path/escape.js';
 import sharp from 'sharp';
 import { parseColor, parseColorArg, type ColorArg, type RGBA } from '../color.js';
 import { fromSharp, hasAlpha, toSharp, type RawImage } from '../image.js';
 import { gaussianBlur } from './blur.js';
 import { defineFilter, type FilterContext } from './types.js';
-import { queryUnescape, readInt, readNumber, readOptionalInt } from './args.js';
+import { readInt, readNumber, readOptionalInt } from './args.js';
 import {
   averageColor,
   blit,
@@ -140,7 +141,7 @@ export const roundCorner = defineFilter<RoundCornerArgs>({
   stages: ['image'],
   parse: (args) => {
     // The first argument is URL-unescaped; thumbor's `a|b` form also gives rx and ry.
-    const first = queryUnescape(args[0] ?? '');
+    const first = queryUnescapeOrRaw(args[0] ?? '');
     const [a, b] = first.includes('|') ? first.split('|') : [first, undefined];
     const rx = readNumber(a, 'round_corner rx');
     const ry =

@@ -1,15 +1,9 @@
+import { queryUnescapeOrRaw } from '../../path/escape.js';
 import sharp, { type Blend, type OverlayOptions } from 'sharp';
 import { invalid } from '../../errors.js';
 import { fromSharp, joinFrames, splitFrames, type RawImage } from '../image.js';
 import { defineFilter } from './types.js';
-import {
-  expected,
-  queryUnescape,
-  readOptionalNumber,
-  readPosition,
-  readTextArg,
-  type Position,
-} from './args.js';
+import { expected, readOptionalNumber, readPosition, readTextArg, type Position } from './args.js';
 import { clipRect, extractRaw, scaleAlpha, toRGBA, type Clip } from './raw.js';
 
 /** imagor blend names → sharp composite blends; unknown names (and `normal`) → `over`. */
@@ -164,7 +158,7 @@ export const image = defineFilter<ImageArgs>({
   name: 'image',
   stages: ['image'],
   parse: (args) => {
-    const path = queryUnescape(args[0] ?? '').trim();
+    const path = queryUnescapeOrRaw(args[0] ?? '').trim();
     if (path === '') throw invalid('Expected an imagor path for image but received ""');
     return {
       path,
