@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as GcsSdk from '@google-cloud/storage';
 import type { File, Storage as GcsClient, StorageOptions } from '@google-cloud/storage';
@@ -7,9 +6,10 @@ import type { File, Storage as GcsClient, StorageOptions } from '@google-cloud/s
 const requireCjs = createRequire(import.meta.url);
 const gcsSdk = (): typeof GcsSdk => requireCjs('@google-cloud/storage') as typeof GcsSdk;
 import { ImageBlob, type Stat } from '../blob.js';
-import { expired, invalid, notFound } from '../errors.js';
+import { expired, notFound } from '../errors.js';
 import type { LoadContext, Storage } from '../types.js';
-import { NO_ESCAPE, normalize, normalizePrefix } from './keys.js';
+import { createLocator } from './locate.js';
+import { NO_ESCAPE } from './keys.js';
 
 /**
  * Google Cloud Storage loader / storage / result storage (spec §5.7, §6.3–6.5).
@@ -101,39 +101,17 @@ function download(file: File, signal: AbortSignal): Promise<Buffer> {
 }
 
 export function createGcsStorage(opts: GcsStorageOptions): GcsStorage {
-  let bucket = opts.bucket;
-  let baseDir = '/';
-  const slash = bucket.indexOf('/');
-  if (slash > -1) {
-    baseDir = bucket.slice(slash);
-    bucket = bucket.slice(0, slash);
-  }
-  if (opts.baseDir !== undefined && opts.baseDir !== '') baseDir = opts.baseDir;
-  baseDir = '/' + baseDir.replace(/^\/+|\/+$/g, '');
-  if (bucket === '') throw new Error('gcs: bucket is required');
-  const wildcard = bucket === '*';
-  const prefix = normalizePrefix(opts.pathPrefix);
-  const safeChars = opts.safeChars === NO_ESCAPE ? NO_ESCAPE : (opts.safeChars ?? '');
+  const locate = createLocator({
+    bucket: opts.bucket,
+    baseDir: opts.baseDir,
+    pathPrefix: opts.pathPrefix,
+    safeChars: opts.safeChars === NO_ESCAPE ? NO_ESCAPE : (opts.safeChars ?? ''),
+    bucketName: BUCKET_NAME,
+    store: 'gcs',
+  });
   const expirationMs = opts.expirationMs ?? 0;
   const client = opts.client ?? new (gcsSdk().Storage)(opts.clientOptions ?? {});
   const name = opts.name ?? 'gcs';
-
-  function locate(key: string): GcsLocation {
-    let norm = '/' + normalize(key, safeChars);
-    let target = bucket;
-    if (wildcard) {
-      const next = norm.indexOf('/', 1);
-      target = next < 0 ? norm.slice(1) : norm.slice(1, next);
-      norm = next < 0 ? '/' : norm.slice(next);
-      if (!BUCKET_NAME.test(target)) throw invalid();
-    }
-    if (norm.split('/').includes('..')) throw invalid();
-    if (!norm.startsWith(prefix)) throw invalid();
-    let objectKey = path.posix.join(baseDir, norm.slice(prefix.length));
-    if (objectKey.startsWith('/')) objectKey = objectKey.slice(1);
-    if (objectKey === '' || objectKey === '.' || objectKey.endsWith('/')) throw invalid();
-    return { bucket: target, key: objectKey };
-  }
 
   const fileOf = (loc: GcsLocation, generation?: number): File =>
     client

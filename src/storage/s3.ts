@@ -1,7 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
-import path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as S3Sdk from '@aws-sdk/client-s3';
 import type {
@@ -12,9 +11,10 @@ import type {
   StorageClass,
 } from '@aws-sdk/client-s3';
 import { ImageBlob, type Stat } from '../blob.js';
-import { expired, invalid, notFound } from '../errors.js';
+import { expired, notFound } from '../errors.js';
 import type { LoadContext, Storage } from '../types.js';
-import { NO_ESCAPE, S3_SAFE_CHARS, normalize, normalizePrefix } from './keys.js';
+import { createLocator } from './locate.js';
+import { NO_ESCAPE, S3_SAFE_CHARS } from './keys.js';
 
 /**
  * AWS S3 loader / storage / result storage (spec §5.6, §6.3–6.5).
@@ -149,41 +149,19 @@ function statFrom(out: {
 }
 
 export function createS3Storage(opts: S3StorageOptions): S3Storage {
-  let bucket = opts.bucket;
-  let baseDir = '/';
-  const slash = bucket.indexOf('/');
-  if (slash > -1) {
-    baseDir = bucket.slice(slash);
-    bucket = bucket.slice(0, slash);
-  }
-  if (opts.baseDir !== undefined && opts.baseDir !== '') baseDir = opts.baseDir;
-  baseDir = '/' + baseDir.replace(/^\/+|\/+$/g, '');
-  if (bucket === '') throw new Error('s3: bucket is required');
-  const wildcard = bucket === '*';
-  const prefix = normalizePrefix(opts.pathPrefix);
-  const safeChars = opts.safeChars === NO_ESCAPE ? NO_ESCAPE : S3_SAFE_CHARS + (opts.safeChars ?? '');
+  const locate = createLocator({
+    bucket: opts.bucket,
+    baseDir: opts.baseDir,
+    pathPrefix: opts.pathPrefix,
+    safeChars: opts.safeChars === NO_ESCAPE ? NO_ESCAPE : S3_SAFE_CHARS + (opts.safeChars ?? ''),
+    bucketName: BUCKET_NAME,
+    store: 's3',
+  });
   const expirationMs = opts.expirationMs ?? 0;
   const storageClass =
     opts.storageClass !== undefined && opts.storageClass !== '' ? opts.storageClass : 'STANDARD';
   const client = opts.client ?? buildClient(opts.clientConfig);
   const name = opts.name ?? 's3';
-
-  function locate(key: string): S3Location {
-    let norm = '/' + normalize(key, safeChars);
-    let target = bucket;
-    if (wildcard) {
-      const next = norm.indexOf('/', 1);
-      target = next < 0 ? norm.slice(1) : norm.slice(1, next);
-      norm = next < 0 ? '/' : norm.slice(next);
-      if (!BUCKET_NAME.test(target)) throw invalid();
-    }
-    if (norm.split('/').includes('..')) throw invalid();
-    if (!norm.startsWith(prefix)) throw invalid();
-    let objectKey = path.posix.join(baseDir, norm.slice(prefix.length));
-    if (objectKey.startsWith('/')) objectKey = objectKey.slice(1);
-    if (objectKey === '' || objectKey === '.' || objectKey.endsWith('/')) throw invalid();
-    return { bucket: target, key: objectKey };
-  }
 
   async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
     const loc = locate(key);
