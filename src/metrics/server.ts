@@ -4,7 +4,7 @@
  * them on that exact path and redirects every other path to it with 308.
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen } from '../server/server.js';
 import { gzipSync } from 'node:zlib';
 import type { Registry } from 'prom-client';
 
@@ -82,22 +82,9 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   });
 
   const { host, port } = parseBind(opts.bind);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const shownHost =
-    addr.family === 'IPv6'
-      ? `[${addr.address === '::' ? '::1' : addr.address}]`
-      : addr.address === '0.0.0.0'
-        ? '127.0.0.1'
-        : addr.address;
+  const base = await listen(server, host, port);
   return {
-    url: `http://${shownHost}:${addr.port}${path}`,
+    url: `${base}${path}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -25,10 +25,8 @@ export function listenTarget(o: ListenOptions): { host: string | undefined; port
   return { host: o.address || undefined, port: o.port };
 }
 
-export async function startServer(listener: http.RequestListener, o: ListenOptions): Promise<RunningServer> {
-  const server = http.createServer({ maxHeaderSize: 1 << 20 }, listener);
-  server.keepAliveTimeout = 65_000;
-  const { host, port } = listenTarget(o);
+/** Starts listening; resolves with a base URL a client on this machine can use (wildcards shown as loopback). */
+export async function listen(server: http.Server, host: string | undefined, port: number): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -43,9 +41,17 @@ export async function startServer(listener: http.RequestListener, o: ListenOptio
       : addr.address === '0.0.0.0'
         ? '127.0.0.1'
         : addr.address;
+  return `http://${shownHost}:${addr.port}`;
+}
+
+export async function startServer(listener: http.RequestListener, o: ListenOptions): Promise<RunningServer> {
+  const server = http.createServer({ maxHeaderSize: 1 << 20 }, listener);
+  server.keepAliveTimeout = 65_000;
+  const { host, port } = listenTarget(o);
+  const url = await listen(server, host, port);
   return {
     server,
-    url: `http://${shownHost}:${addr.port}`,
+    url,
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

@@ -125,7 +125,8 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     };
   }
 
-  async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
+  /** Opens a regular file under the base dir without following a final symlink; 404 when there is none. */
+  async function openRegular(key: string, ctx: LoadContext): Promise<{ handle: FileHandle; st: FullStat }> {
     const real = await resolveExisting(filePath(key));
     ctx.signal.throwIfAborted();
     let handle: FileHandle;
@@ -138,6 +139,16 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     try {
       const st = await statOf(handle);
       if (!st.isFile) throw notFound();
+      return { handle, st };
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
+    const { handle, st } = await openRegular(key, ctx);
+    try {
       if (expirationMs > 0 && Date.now() - st.mtimeMs > expirationMs) throw expired();
       const data = await handle.readFile({ signal: ctx.signal });
       return new ImageBlob(data, {
@@ -149,22 +160,9 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
   }
 
   async function stat(key: string, ctx: LoadContext): Promise<Stat> {
-    const real = await resolveExisting(filePath(key));
-    ctx.signal.throwIfAborted();
-    let handle: FileHandle;
-    try {
-      handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
-    } catch (err) {
-      if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
-      throw err;
-    }
-    try {
-      const st = await statOf(handle);
-      if (!st.isFile) throw notFound();
-      return { size: st.size, modifiedTime: st.modifiedTime, etag: st.etag };
-    } finally {
-      await handle.close();
-    }
+    const { handle, st } = await openRegular(key, ctx);
+    await handle.close();
+    return { size: st.size, modifiedTime: st.modifiedTime, etag: st.etag };
   }
 
   async function put(key: string, blob: ImageBlob, signal: AbortSignal): Promise<void> {
