@@ -139,7 +139,7 @@ export function createApp(opts: AppOptions): App {
   }
 
   async function loadFrom(sources: readonly Loader[], key: string, ctx: LoadContext): Promise<ImageBlob> {
-    let lastErr: ImagorError = notFound();
+    let lastErr: ImagorError | undefined;
     for (const src of sources) {
       try {
         const blob = await withTimeout(ctx.signal, opts.loadTimeoutMs, (signal) =>
@@ -152,7 +152,7 @@ export function createApp(opts: AppOptions): App {
         lastErr = e;
       }
     }
-    throw lastErr;
+    throw lastErr ?? notFound();
   }
 
   async function forgetSource(image: string): Promise<void> {

@@ -150,7 +150,7 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     const { handle, st } = await openRegular(key, ctx);
     try {
       if (expirationMs > 0 && Date.now() - st.mtimeMs > expirationMs) throw expired();
-      const data = await handle.readFile({ signal: ctx.signal });
+      const data = await readExactly(handle, st.size, ctx.signal);
       return new ImageBlob(data, {
         stat: { size: data.length, modifiedTime: st.modifiedTime, etag: st.etag },
       });
@@ -259,4 +259,20 @@ async function syncDir(dir: string): Promise<void> {
   } finally {
     await h?.close().catch(() => undefined);
   }
+}
+
+/**
+ * Reads a file of known size into one buffer with as few reads as possible (FileHandle.readFile reads
+ * in 512 KiB chunks and joins them: a second copy of every large source).
+ */
+async function readExactly(handle: FileHandle, size: number, signal: AbortSignal): Promise<Buffer> {
+  const buf = Buffer.allocUnsafe(size);
+  let off = 0;
+  while (off < size) {
+    signal.throwIfAborted();
+    const { bytesRead } = await handle.read(buf, off, size - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
+  }
+  return off === size ? buf : buf.subarray(0, off);
 }
