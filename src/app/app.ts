@@ -13,6 +13,7 @@ import type { LoadContext, Loader, Processor, Storage } from '../types.js';
 import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
+import { deadline } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
 
@@ -386,8 +387,14 @@ export function createApp(opts: AppOptions): App {
     // Shared work is bounded by the request timeout, not by one client's connection: a follower
     // must not fail because the leader's client went away.
     const ctxFor = (signal: AbortSignal): LoadContext => ({ headers: req.headers, signal });
-    const run = (): Promise<WorkResult> =>
-      work(p, key, flags, ctxFor(AbortSignal.timeout(opts.requestTimeoutMs)));
+    const run = async (): Promise<WorkResult> => {
+      const d = deadline(undefined, opts.requestTimeoutMs);
+      try {
+        return await work(p, key, flags, ctxFor(d.signal));
+      } finally {
+        d.done();
+      }
+    };
     return respond(req, prep, () =>
       raceSignal(key && !flags.raw ? flight.do(key, run).then((r) => r.value) : run(), req.signal),
     );
@@ -580,8 +587,13 @@ async function withTimeout<T>(
   ms: number,
   fn: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
-  const signal = ms > 0 ? AbortSignal.any([parent, AbortSignal.timeout(ms)]) : parent;
-  return raceSignal(fn(signal), signal);
+  if (ms <= 0) return raceSignal(fn(parent), parent);
+  const d = deadline(parent, ms);
+  try {
+    return await raceSignal(fn(d.signal), d.signal);
+  } finally {
+    d.done();
+  }
 }
 
 /** Settles with the promise, or rejects as soon as the signal aborts (the work itself may go on). */
