@@ -246,7 +246,7 @@ export function createApp(opts: AppOptions): App {
     ctx: LoadContext,
   ): Promise<WorkResult> {
     const image = p.image ?? '';
-    if (key && !flags.raw) {
+    if (key && !flags.raw && opts.resultStorages.length > 0) {
       const hit = await fromResultStorage(key, image, ctx);
       hooks.resultStorage?.(hit ? 'hit' : 'miss');
       if (hit) return { blob: hit, fromStorage: true };
