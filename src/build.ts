@@ -36,10 +36,6 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
   const resultStorages: Storage[] = [];
   const fileSafe = config['file-safe-chars'];
   const fault = extras.fileWriteFault;
-  const faultFor = (
-    name: string,
-  ): { onWriteChunk?: (written: number, total: number) => void | Promise<void> } =>
-    fault ? { onWriteChunk: (written, total) => fault(name, written, total) } : {};
 
   // Loader order (spec §6.1): S3, GCS, file, upload (POST only), HTTP last.
   // Storage order: S3, GCS, file.
@@ -152,34 +148,11 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
       }),
     );
   }
-  if (config['file-storage-base-dir']) {
-    storages.push(
-      createFileStorage({
-        name: 'file-storage',
-        baseDir: config['file-storage-base-dir'],
-        pathPrefix: config['file-storage-path-prefix'],
-        safeChars: fileSafe,
-        mkdirPermission: perm(config['file-storage-mkdir-permission'], 0o755),
-        writePermission: perm(config['file-storage-write-permission'], 0o666),
-        expirationMs: config['file-storage-expiration'],
-        ...faultFor('file-storage'),
-      }),
-    );
-  }
+  if (config['file-storage-base-dir']) storages.push(fileStorageFromConfig(config, 'storage', fault));
   if (config['file-result-storage-base-dir']) {
-    resultStorages.push(
-      createFileStorage({
-        name: 'file-result-storage',
-        baseDir: config['file-result-storage-base-dir'],
-        pathPrefix: config['file-result-storage-path-prefix'],
-        safeChars: fileSafe,
-        mkdirPermission: perm(config['file-result-storage-mkdir-permission'], 0o755),
-        writePermission: perm(config['file-result-storage-write-permission'], 0o666),
-        expirationMs: config['file-result-storage-expiration'],
-        ...faultFor('file-result-storage'),
-      }),
-    );
+    resultStorages.push(fileStorageFromConfig(config, 'result-storage', fault));
   }
+
   const upload = config['upload-loader-enable']
     ? createUploadLoader({
         maxAllowedSize: config['upload-loader-max-allowed-size'],
@@ -290,6 +263,25 @@ export function appOptionsFromConfig(
     basePathRedirect: config['imagor-base-path-redirect'],
     logger,
   };
+}
+
+/** `-file-storage-*` or `-file-result-storage-*` as a file storage (spec §5.5). */
+function fileStorageFromConfig(
+  config: Config,
+  role: 'storage' | 'result-storage',
+  fault: BuildExtras['fileWriteFault'],
+): Storage {
+  const name = `file-${role}` as const;
+  return createFileStorage({
+    name,
+    baseDir: config[`${name}-base-dir`],
+    pathPrefix: config[`${name}-path-prefix`],
+    safeChars: config['file-safe-chars'],
+    mkdirPermission: perm(config[`${name}-mkdir-permission`], 0o755),
+    writePermission: perm(config[`${name}-write-permission`], 0o666),
+    expirationMs: config[`${name}-expiration`],
+    ...(fault ? { onWriteChunk: (written: number, total: number) => fault(name, written, total) } : {}),
+  });
 }
 
 type S3Role = 'loader' | 'storage' | 'result-storage';

@@ -1,21 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { BuiltServer } from '../../src/build.js';
+import type { MetaJson } from '../../src/processor/meta.js';
 import { get, json, startFixtureServer } from '../helpers/server.js';
 
-interface Meta {
-  format: string;
-  content_type: string;
-  width: number;
-  height: number;
-  orientation: number;
-  pages: number;
-  bands: number;
-  exif: Record<string, string>;
-  blurhash?: string;
-  thumbhash?: string;
-  average_color?: { r: number; g: number; b: number };
-}
+type Meta = MetaJson;
 
 describe('/meta', () => {
   let s: BuiltServer;
