@@ -7,6 +7,7 @@ import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBlob, ImageFormat } from '../blob.js';
 import { ImagorError, maxResolutionExceeded, toImagorError, unsupportedFormat } from '../errors.js';
 import { orientedSize } from './geometry.js';
+import { readHeader } from './header.js';
 import type { ProcessorOptions } from './options.js';
 
 /** Load-time settings read from the filters (page, dpi, frames). */
@@ -41,6 +42,9 @@ export interface Source {
   channels: number;
   /** libvips interpretation of the source (srgb, cmyk, b-w, ...) */
   space?: string | undefined;
+  /** EXIF/ICC present in the source (the blocks themselves only when read through libvips) */
+  hasExif: boolean;
+  hasIcc: boolean;
   exif?: Buffer | undefined;
   icc?: Buffer | undefined;
   delay?: number[] | undefined;
@@ -138,6 +142,34 @@ export async function openSource(
   throw unsupportedFormat();
 }
 
+/**
+ * A single-frame JPEG, PNG or WebP whose header this module can read in JS (see header.ts), for the
+ * single-pipeline path; undefined when libvips has to read the header (openSource).
+ */
+export function quickSource(blob: ImageBlob, opts: ProcessorOptions): Source | undefined {
+  const format = blob.format;
+  const h = readHeader(blob.data, format);
+  if (!h) return undefined;
+  const upright = orientedSize(h.width, h.height, h.orientation);
+  checkResolution(upright.width, upright.height, 1, opts);
+  return {
+    format,
+    input: blob.data,
+    options: baseInputOptions(opts),
+    native: true,
+    width: upright.width,
+    pageHeight: upright.height,
+    pages: 1,
+    animated: false,
+    orientation: h.orientation,
+    hasAlpha: h.hasAlpha,
+    channels: h.channels,
+    space: h.space,
+    hasExif: h.hasExif,
+    hasIcc: h.hasIcc,
+  };
+}
+
 async function nativeSource(
   format: ImageFormat,
   input: Buffer,
@@ -187,6 +219,8 @@ async function nativeSource(
     hasAlpha: meta.hasAlpha ?? false,
     channels: meta.channels ?? 3,
     space: meta.space,
+    hasExif: meta.exif !== undefined,
+    hasIcc: meta.icc !== undefined,
     exif: meta.exif,
     icc: meta.icc,
   };
@@ -228,6 +262,8 @@ function rawSource(format: ImageFormat, px: Pixels, base: SharpOptions, opts: Pr
     orientation: 0,
     hasAlpha: px.channels === 4,
     channels: px.channels,
+    hasExif: false,
+    hasIcc: false,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Filter, Params } from '../path/params.js';
 import { parse } from '../path/parse.js';
 import type { ProcessContext, Processor } from '../types.js';
 import { parseColorArg } from './color.js';
-import { checkResolution, mapSharpError, openSharp, openSource, type Source } from './decode.js';
+import { checkResolution, mapSharpError, openSharp, openSource, quickSource, type Source } from './decode.js';
 import {
   applyEncoder,
   contentTypeOf,
@@ -260,9 +260,22 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
 
     const image = params.image ?? '';
     const isColor = /^color:/i.test(image);
+    // everything the single-pipeline path depends on that is known before the header is read
+    const plain =
+      !isColor &&
+      !wantRaw &&
+      !metaSettings &&
+      !imageFilters &&
+      !params.trim &&
+      load.focal.length === 0 &&
+      load.orient === undefined &&
+      load.page === 1;
     let src: Source | undefined;
     let sourceFormat = blob.format;
+    // a header read in JS (no libvips round trip) suffices for the single-pipeline path
+    const quick = plain ? quickSource(blob, opts) : undefined;
     if (isColor) sourceFormat = 'jpeg';
+    else if (quick) src = quick;
     else {
       const animatable = sourceFormat === 'gif' || sourceFormat === 'webp';
       const frames =
@@ -286,18 +299,18 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       maxHeight: opts.maxHeight,
     };
 
-    const fast =
-      src !== undefined &&
-      !wantRaw &&
-      !metaSettings &&
-      src.native &&
+    if (
+      plain &&
+      src?.native === true &&
       !src.animated &&
-      !imageFilters &&
-      !params.trim &&
-      load.focal.length === 0 &&
-      load.orient === undefined &&
-      manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined;
-    if (fast && src) return fastPath(src, params, resizeReq, ex, output.format);
+      manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined
+    ) {
+      return fastPath(src, params, resizeReq, ex, output.format);
+    }
+    // a header read in JS lacks the EXIF/ICC blocks the general path re-attaches
+    if (quick && (quick.hasExif || quick.hasIcc)) {
+      src = await openSource(blob, opts, { frames: 1, page: load.page, dpi: load.dpi });
+    }
 
     // ---- general path: RawImage between steps ----
     let img: RawImage = src ? await decodeRaw(src) : colorImage(image, params, opts);
@@ -472,8 +485,8 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         settings: ex,
         opts,
         pages: 1,
-        keepExif: src.exif !== undefined,
-        keepIcc: src.icc !== undefined && src.space !== 'cmyk',
+        keepExif: src.hasExif,
+        keepIcc: src.hasIcc && src.space !== 'cmyk',
       });
       return new ImageBlob(data, { contentType: contentTypeOf(format) });
     } catch (err) {
