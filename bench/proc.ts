@@ -22,7 +22,7 @@ function statFields(pid: number): string[] | undefined {
     .split(' ');
 }
 
-function statusKiB(pid: number, key: 'VmRSS' | 'VmHWM'): number {
+function statusKiB(pid: number, key: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
   const text = readText(`/proc/${pid}/status`);
   const match = text === undefined ? null : new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text);
   return match?.[1] === undefined ? 0 : Number(match[1]);
@@ -119,6 +119,16 @@ export class TreeMonitor {
     this.sample();
     const hwm = this.hwmResettable ? this.pids.reduce((sum, pid) => sum + statusKiB(pid, 'VmHWM'), 0) : 0;
     return Math.max(this.peakKiB, hwm);
+  }
+
+  /**
+   * File-backed resident pages that the summed RSS counts more than once: a supervisor and its workers run
+   * the same node executable and libraries, whose pages are one copy in memory. Taken as the file-backed
+   * RSS of every process but the one with the most (each smaller set is, in practice, a subset of it).
+   */
+  duplicateFileKiB(): number {
+    const files = this.pids.map((pid) => statusKiB(pid, 'RssFile'));
+    return files.reduce((sum, kib) => sum + kib, 0) - Math.max(0, ...files);
   }
 
   rssKiB(): number {

@@ -450,6 +450,8 @@ interface Cell {
   p50: number;
   p99: number;
   peakRssMiB: number;
+  /** peakRssMiB with shared file-backed pages counted once (differs only for a process tree) */
+  peakOnceMiB: number;
   cpuMsPerReq: number;
   errors: number;
   non2xx: number;
@@ -511,6 +513,7 @@ async function runCell(
     p50: 0,
     p99: 0,
     peakRssMiB: 0,
+    peakOnceMiB: 0,
     cpuMsPerReq: 0,
     errors: 0,
     non2xx: 0,
@@ -543,6 +546,7 @@ async function runCell(
   const selfCpu = cpuSeconds(process.pid) - self0;
   const machine1 = machineCpuSeconds();
   const peakRssMiB = server.monitor.windowPeakKiB() / 1024;
+  const peakOnceMiB = peakRssMiB - server.monitor.duplicateFileKiB() / 1024;
   if (capped) await settle(servers);
 
   const completed = result.requests.total;
@@ -557,6 +561,7 @@ async function runCell(
     p50: result.latency.p50,
     p99: result.latency.p99,
     peakRssMiB,
+    peakOnceMiB,
     cpuMsPerReq: completed > 0 ? (ownCpu * 1000) / completed : 0,
     errors: result.errors,
     non2xx: result.non2xx,
@@ -621,7 +626,7 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
     'ours/bare',
     'ours p50/p99 ms',
     'bare p50/p99 ms',
-    'ours peak RSS MiB',
+    'ours peak RSS MiB (sum / shared once)',
     'bare peak RSS MiB',
     'ours/bare CPU ms/req',
     'errors ours/bare',
@@ -648,7 +653,7 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
           ours && bare && bare.reqPerSec > 0 ? (ours.reqPerSec / bare.reqPerSec).toFixed(2) : '—',
           val(ours, (x) => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`),
           val(bare, (x) => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`),
-          val(ours, (x) => x.peakRssMiB.toFixed(0)),
+          val(ours, (x) => `${x.peakRssMiB.toFixed(0)} / ${x.peakOnceMiB.toFixed(0)}`),
           val(bare, (x) => x.peakRssMiB.toFixed(0)),
           `${val(ours, (x) => x.cpuMsPerReq.toFixed(0))} / ${val(bare, (x) => x.cpuMsPerReq.toFixed(0))}`,
           `${val(ours, (x) => String(x.errors + x.non2xx))} / ${val(bare, (x) => String(x.errors + x.non2xx))}`,

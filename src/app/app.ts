@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import os from 'node:os';
 import type { Logger } from 'pino';
-import { ImageBlob } from '../blob.js';
+import { ImageBlob, type ImageFormat } from '../blob.js';
 import { ImagorError, expired, invalid, notFound, signatureMismatch, toImagorError } from '../errors.js';
 import { queryUnescapeOrRaw } from '../path/escape.js';
 import { generatePath } from '../path/generate.js';
@@ -47,6 +47,12 @@ export interface AppOptions {
    * (429); this one only queues, to keep memory flat and libuv's pool free for I/O.
    */
   parallelImages?: number;
+  /**
+   * Of those, how many may be AVIF/HEIF sources at once (0 = one per core). Their decoder holds the
+   * whole picture and about 70 MB of working memory for a 2000 px photo and runs on one thread, so
+   * more of them at once than cores only adds memory (bench/README.md).
+   */
+  parallelHeavyDecodes?: number;
   storagePathStyle: 'original' | 'digest';
   resultStoragePathStyle: 'original' | 'digest' | 'suffix' | 'size';
   modifiedTimeCheck: boolean;
@@ -94,6 +100,9 @@ interface WorkResult {
 
 const UTILITY_FILTERS = new Set(['expire', 'attachment', 'max_age']);
 
+/** Sources whose decoder needs far more memory than the picture itself (see parallelHeavyDecodes). */
+const HEAVY_DECODES: ReadonlySet<ImageFormat> = new Set(['avif', 'heif']);
+
 export interface App {
   handle(req: AppRequest): Promise<AppResponse>;
   readonly limiter: ProcessLimiter;
@@ -105,6 +114,12 @@ export function createApp(opts: AppOptions): App {
   const limiter = new ProcessLimiter(opts.processConcurrency, opts.processQueueSize);
   const slots = new ProcessLimiter(
     opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : 2 * os.availableParallelism(),
+    Number.MAX_SAFE_INTEGER,
+  );
+  const heavySlots = new ProcessLimiter(
+    opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0
+      ? opts.parallelHeavyDecodes
+      : os.availableParallelism(),
     Number.MAX_SAFE_INTEGER,
   );
   const flight = new SingleFlight<WorkResult>();
@@ -281,7 +296,10 @@ export function createApp(opts: AppOptions): App {
 
   /** Runs the processor; with `-imagor-response-raw-on-error` a failure carries the source along. */
   async function processWithRawOnError(source: ImageBlob, p: Params, ctx: LoadContext): Promise<ImageBlob> {
+    let releaseHeavy: (() => void) | undefined;
     try {
+      // taken while holding an image slot; heavy holders wait on nothing else, so no deadlock
+      if (HEAVY_DECODES.has(source.format)) releaseHeavy = await heavySlots.acquire(ctx.signal);
       const started = Date.now();
       const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) =>
         opts.processor.process(source, p, {
@@ -296,6 +314,8 @@ export function createApp(opts: AppOptions): App {
       const e = toImagorError(err);
       if (opts.responseRawOnError && !source.isEmpty && e.status !== 499) throw new RawOnError(e, source);
       throw e;
+    } finally {
+      releaseHeavy?.();
     }
   }
 

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { pino } from 'pino';
+import { createApp, type App } from '../../src/app/app.js';
+import { ImageBlob } from '../../src/blob.js';
+import { appOptionsFromConfig } from '../../src/build.js';
+import { loadConfig } from '../../src/config/load.js';
+import { createSigner } from '../../src/path/signer.js';
+
+const AVIF_HEAD = Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypavif\0\0\0\0avifmif1miaf')]);
+const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
+
+/** An app whose processor only records how many images it holds at once. */
+function appWith(limits: { parallelImages: number; parallelHeavyDecodes: number }): {
+  app: App;
+  peak: () => number;
+} {
+  const r = loadConfig(['-imagor-unsafe'], {}, { readFile: () => undefined });
+  if (r.kind !== 'config') throw new Error('bad config');
+  let now = 0;
+  let peak = 0;
+  const app = createApp({
+    ...appOptionsFromConfig(r.config, pino({ level: 'silent' })),
+    ...limits,
+    signer: createSigner({ secret: '', type: 'sha1', truncate: 0 }),
+    loaders: [
+      {
+        name: 'fake',
+        get: (key) => Promise.resolve(new ImageBlob(key.endsWith('.avif') ? AVIF_HEAD : JPEG_HEAD)),
+      },
+    ],
+    storages: [],
+    resultStorages: [],
+    processor: {
+      async process() {
+        now++;
+        peak = Math.max(peak, now);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        now--;
+        return new ImageBlob(JPEG_HEAD);
+      },
+    },
+  });
+  return { app, peak: () => peak };
+}
+
+async function burst(app: App, ext: string, n: number): Promise<number[]> {
+  const all = Array.from({ length: n }, (_, i) =>
+    app.handle({
+      method: 'GET',
+      path: `/unsafe/${10 + i}x10/photo-${i}.${ext}`,
+      headers: {},
+      signal: new AbortController().signal,
+    }),
+  );
+  return (await Promise.all(all)).map((r) => r.status);
+}
+
+describe('AVIF/HEIF sources are decoded at most parallelHeavyDecodes at a time', () => {
+  it('AVIF sources queue for the heavy-decode slots; every request is still answered', async () => {
+    const { app, peak } = appWith({ parallelImages: 4, parallelHeavyDecodes: 1 });
+    assert.deepEqual(await burst(app, 'avif', 4), [200, 200, 200, 200]);
+    assert.equal(peak(), 1);
+  });
+
+  it('other sources use every image slot', async () => {
+    const { app, peak } = appWith({ parallelImages: 4, parallelHeavyDecodes: 1 });
+    assert.deepEqual(await burst(app, 'jpg', 6), [200, 200, 200, 200, 200, 200]);
+    assert.equal(peak(), 4);
+  });
+});
