@@ -2,6 +2,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { runSupervised } from './cluster/supervisor.js';
+import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
 import { createClusterCollector, createMetrics, serveMetricsToPrimary } from './metrics/metrics.js';
 import { startMetricsServer } from './metrics/server.js';
@@ -64,7 +65,8 @@ async function main(): Promise<void> {
 
   await runSupervised({
     workers: config['server-workers'],
-    workerEnv: workerEnv(config['server-workers']),
+    workerEnv: workerEnv(config['server-workers'], os.availableParallelism()),
+    workerExecArgv: workerNodeFlags(),
     logger,
     startWorker: async () => {
       if (metrics) serveMetricsToPrimary(metrics.registry);
@@ -93,21 +95,6 @@ async function main(): Promise<void> {
   await metricsServer?.close();
   await sentry?.close(2000);
   process.exit(0);
-}
-
-/**
- * Settings glibc and libuv read only at process start, measured with `npm run bench` (bench/README.md):
- * two malloc arenas cut peak RSS by a third; the app lets two images per core into libvips, and the
- * libuv pool gets four threads more than that so file reads and header parses never queue behind a
- * whole resize. Values already in the environment win.
- */
-function workerEnv(workers: number): Record<string, string> {
-  const cores = os.availableParallelism();
-  const perWorker = 2 * Math.max(1, Math.ceil(cores / (workers > 0 ? workers : cores)));
-  const env: Record<string, string> = {};
-  if (!process.env['MALLOC_ARENA_MAX']) env['MALLOC_ARENA_MAX'] = '2';
-  if (!process.env['UV_THREADPOOL_SIZE']) env['UV_THREADPOOL_SIZE'] = String(perWorker + 4);
-  return env;
 }
 
 main().catch((err: unknown) => {

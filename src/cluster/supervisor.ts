@@ -57,6 +57,8 @@ export interface SupervisorOptions {
   backoffMs?: number;
   /** primary side: extra environment for every worker (settings that must be in place at process start) */
   workerEnv?: Record<string, string>;
+  /** primary side: extra Node/V8 flags for every worker, after the primary's own execArgv */
+  workerExecArgv?: string[];
 }
 
 /** IPC messages between the primary and its workers. */
@@ -245,6 +247,10 @@ function runPrimary(opts: SupervisorOptions): Promise<void> {
 
     if (!process.env['NODE_CLUSTER_SCHED_POLICY']) {
       cluster.schedulingPolicy = opts.scheduling === 'rr' ? cluster.SCHED_RR : cluster.SCHED_NONE;
+    }
+    // after the policy: the first setupPrimary() fixes it for good
+    if (opts.workerExecArgv?.length) {
+      cluster.setupPrimary({ execArgv: [...process.execArgv, ...opts.workerExecArgv] });
     }
     logger.info(
       { workers: count, scheduling: cluster.schedulingPolicy === cluster.SCHED_RR ? 'rr' : 'none' },

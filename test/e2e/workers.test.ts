@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ROOT, fixturePath } from '../helpers/fixtures.js';
 
@@ -72,6 +73,11 @@ describe('worker processes', () => {
       const url = first.url!;
       const pids = c.lines.filter(listening).map((l) => l.pid!);
       assert.equal(new Set(pids).size, 2);
+      // workers start with the supervisor's V8 flags (src/cluster/worker-settings.ts)
+      for (const pid of pids) {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        assert.ok(argv.includes('--initial-old-space-size=64'), argv.join(' '));
+      }
 
       let stop = false;
       const outcomes = { ok: 0, failed: 0 };

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { workerEnv, workerNodeFlags } from '../../src/cluster/worker-settings.js';
+
+describe('worker process settings', () => {
+  it('two malloc arenas and a libuv pool of two images per core plus four', () => {
+    assert.deepEqual(workerEnv(1, 2, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '8' });
+    assert.deepEqual(workerEnv(1, 8, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '20' });
+    // one worker per core (0): each gets the share of one core
+    assert.deepEqual(workerEnv(0, 8, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '6' });
+  });
+
+  it("the operator's environment wins", () => {
+    assert.deepEqual(workerEnv(1, 2, { MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '4' }), {});
+  });
+
+  it('a 64 MiB initial old generation unless a heap size is already given', () => {
+    assert.deepEqual(workerNodeFlags([], {}), ['--initial-old-space-size=64']);
+    assert.deepEqual(workerNodeFlags(['--max-old-space-size=512'], {}), []);
+    assert.deepEqual(
+      workerNodeFlags([], { NODE_OPTIONS: '--initial-old-space-size=16 --trace-warnings' }),
+      [],
+    );
+    assert.deepEqual(workerNodeFlags(['--enable-source-maps'], { NODE_OPTIONS: '--no-warnings' }), [
+      '--initial-old-space-size=64',
+    ]);
+  });
+});
