@@ -48,9 +48,9 @@ export interface AppOptions {
    */
   parallelImages?: number;
   /**
-   * Of those, how many may be AVIF/HEIF sources at once (0 = one per core). Their decoder holds the
-   * whole picture and about 70 MB of working memory for a 2000 px photo and runs on one thread, so
-   * more of them at once than cores only adds memory (bench/README.md).
+   * Of those, how many may be AVIF/HEIF sources at once (0 = one per core). Their decoder needs about
+   * 70 MB of working memory for a 2000 px photo, and more of them in flight than cores gave no more
+   * throughput, only more memory (bench/README.md).
    */
   parallelHeavyDecodes?: number;
   storagePathStyle: 'original' | 'digest';

@@ -3,15 +3,18 @@ import { describe, it } from 'node:test';
 import { workerEnv, workerNodeFlags } from '../../src/cluster/worker-settings.js';
 
 describe('worker process settings', () => {
-  it('two malloc arenas and a libuv pool of two images per core plus four', () => {
-    assert.deepEqual(workerEnv(1, 2, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '8' });
-    assert.deepEqual(workerEnv(1, 8, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '20' });
+  const malloc = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '2097152' };
+
+  it('two malloc arenas, whole images mapped, a libuv pool of two images per core plus four', () => {
+    assert.deepEqual(workerEnv(1, 2, {}), { ...malloc, UV_THREADPOOL_SIZE: '8' });
+    assert.deepEqual(workerEnv(1, 8, {}), { ...malloc, UV_THREADPOOL_SIZE: '20' });
     // one worker per core (0): each gets the share of one core
-    assert.deepEqual(workerEnv(0, 8, {}), { MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '6' });
+    assert.deepEqual(workerEnv(0, 8, {}), { ...malloc, UV_THREADPOOL_SIZE: '6' });
   });
 
   it("the operator's environment wins", () => {
-    assert.deepEqual(workerEnv(1, 2, { MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '4' }), {});
+    const given = { MALLOC_ARENA_MAX: '8', MALLOC_MMAP_THRESHOLD_: '131072', UV_THREADPOOL_SIZE: '4' };
+    assert.deepEqual(workerEnv(1, 2, given), {});
   });
 
   it('a 64 MiB initial old generation unless a heap size is already given', () => {
