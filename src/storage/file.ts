@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
+import fs, { constants as fsConstants, type Stats } from 'node:fs';
 import { mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { ImageBlob, type Stat } from '../blob.js';
@@ -104,7 +104,7 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
   async function resolveExisting(full: string): Promise<string> {
     let real: string;
     try {
-      real = await realpath(full);
+      real = await call<string>((cb) => fs.realpath.native(full, cb));
     } catch (err) {
       if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
       throw err;
@@ -114,54 +114,47 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     return real;
   }
 
-  async function statOf(handle: FileHandle): Promise<FullStat> {
-    const st = await handle.stat();
-    return {
-      size: st.size,
-      modifiedTime: st.mtime,
-      etag: fileEtag(st.mtimeMs, st.size),
-      mtimeMs: st.mtimeMs,
-      isFile: st.isFile(),
-    };
-  }
-
-  /** Opens a regular file under the base dir without following a final symlink; 404 when there is none. */
-  async function openRegular(key: string, ctx: LoadContext): Promise<{ handle: FileHandle; st: FullStat }> {
+  /**
+   * Opens a regular file under the base dir without following a final symlink; 404 when there is none.
+   * Reads go through the callback API on a plain descriptor: this is on every request, and it costs
+   * about a quarter less CPU than FileHandle's promise plumbing (bench/README.md).
+   */
+  async function openRegular(key: string, ctx: LoadContext): Promise<{ fd: number; st: FullStat }> {
     const real = await resolveExisting(filePath(key));
     ctx.signal.throwIfAborted();
-    let handle: FileHandle;
+    let fd: number;
     try {
-      handle = await open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+      fd = await call<number>((cb) => fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW, cb));
     } catch (err) {
       if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
       throw err;
     }
     try {
-      const st = await statOf(handle);
+      const st = fullStat(await call<Stats>((cb) => fs.fstat(fd, cb)));
       if (!st.isFile) throw notFound();
-      return { handle, st };
+      return { fd, st };
     } catch (err) {
-      await handle.close();
+      closeQuietly(fd);
       throw err;
     }
   }
 
   async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
-    const { handle, st } = await openRegular(key, ctx);
+    const { fd, st } = await openRegular(key, ctx);
     try {
       if (expirationMs > 0 && Date.now() - st.mtimeMs > expirationMs) throw expired();
-      const data = await readExactly(handle, st.size, ctx.signal);
+      const data = await readExactly(fd, st.size, ctx.signal);
       return new ImageBlob(data, {
         stat: { size: data.length, modifiedTime: st.modifiedTime, etag: st.etag },
       });
     } finally {
-      await handle.close();
+      closeQuietly(fd);
     }
   }
 
   async function stat(key: string, ctx: LoadContext): Promise<Stat> {
-    const { handle, st } = await openRegular(key, ctx);
-    await handle.close();
+    const { fd, st } = await openRegular(key, ctx);
+    closeQuietly(fd);
     return { size: st.size, modifiedTime: st.modifiedTime, etag: st.etag };
   }
 
@@ -261,18 +254,40 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/** A callback-style fs call as a promise. */
+function call<T>(start: (cb: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    start((err, value) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+/** Closes a read-only descriptor without waiting: nothing depends on the outcome. */
+function closeQuietly(fd: number): void {
+  fs.close(fd, () => undefined);
+}
+
+function fullStat(st: Stats): FullStat {
+  return {
+    size: st.size,
+    modifiedTime: st.mtime,
+    etag: fileEtag(st.mtimeMs, st.size),
+    mtimeMs: st.mtimeMs,
+    isFile: st.isFile(),
+  };
+}
+
 /**
- * Reads a file of known size into one buffer with as few reads as possible (FileHandle.readFile reads
- * in 512 KiB chunks and joins them: a second copy of every large source).
+ * Reads a file of known size into one buffer with as few reads as possible (readFile reads in
+ * 512 KiB chunks and joins them: a second copy of every large source).
  */
-async function readExactly(handle: FileHandle, size: number, signal: AbortSignal): Promise<Buffer> {
+async function readExactly(fd: number, size: number, signal: AbortSignal): Promise<Buffer> {
   const buf = Buffer.allocUnsafe(size);
   let off = 0;
   while (off < size) {
     signal.throwIfAborted();
-    const { bytesRead } = await handle.read(buf, off, size - off, off);
-    if (bytesRead === 0) break;
-    off += bytesRead;
+    const n = await call<number>((cb) => fs.read(fd, buf, off, size - off, off, cb));
+    if (n === 0) break;
+    off += n;
   }
   return off === size ? buf : buf.subarray(0, off);
 }
