@@ -459,19 +459,31 @@ interface Cell {
   avgBytes: number;
 }
 
+/**
+ * Runs autocannon and also reports when the last response arrived: autocannon calls back on its
+ * one-second ticker, so timing the callback would add up to a second of idle time to a cell.
+ */
 function runAutocannon(options: autocannon.Options, capSeconds: number) {
-  return new Promise<{ result: autocannon.Result; capped: boolean }>((resolve, reject) => {
-    const state: { capped: boolean; timer?: NodeJS.Timeout } = { capped: false };
-    const instance = autocannon(options, (err, result) => {
-      clearTimeout(state.timer);
-      if (err) reject(err);
-      else resolve({ result, capped: state.capped });
-    });
-    state.timer = setTimeout(() => {
-      state.capped = true;
-      instance.stop();
-    }, capSeconds * 1000);
-  });
+  return new Promise<{ result: autocannon.Result; capped: boolean; lastResponseAt: number }>(
+    (resolve, reject) => {
+      const state: { capped: boolean; timer?: NodeJS.Timeout; lastResponseAt: number } = {
+        capped: false,
+        lastResponseAt: performance.now(),
+      };
+      const instance = autocannon(options, (err, result) => {
+        clearTimeout(state.timer);
+        if (err) reject(err);
+        else resolve({ result, capped: state.capped, lastResponseAt: state.lastResponseAt });
+      });
+      instance.on('response', () => {
+        state.lastResponseAt = performance.now();
+      });
+      state.timer = setTimeout(() => {
+        state.capped = true;
+        instance.stop();
+      }, capSeconds * 1000);
+    },
+  );
 }
 
 interface Rate {
@@ -530,7 +542,7 @@ async function runCell(
   const self0 = cpuSeconds(process.pid);
   const machine0 = machineCpuSeconds();
   const t0 = performance.now();
-  const { result, capped } = await runAutocannon(
+  const { result, capped, lastResponseAt } = await runAutocannon(
     {
       url: server.url,
       connections,
@@ -540,7 +552,7 @@ async function runCell(
     },
     capSeconds,
   );
-  const seconds = (performance.now() - t0) / 1000;
+  const seconds = (lastResponseAt - t0) / 1000;
   const ownCpu = server.monitor.cpuSeconds() - ownCpu0;
   const serversCpu = servers.reduce((sum, s) => sum + s.monitor.cpuSeconds(), 0) - serversCpu0;
   const selfCpu = cpuSeconds(process.pid) - self0;
