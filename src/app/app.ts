@@ -42,9 +42,10 @@ export interface AppOptions {
   processConcurrency: number;
   processQueueSize: number;
   /**
-   * Images loaded and processed at once by this process (0 = two per core); others wait in line
-   * without holding their source bytes. Not imagor's -imagor-process-concurrency: that one refuses
-   * (429); this one only queues, to keep memory flat and libuv's pool free for I/O.
+   * Images processed at once by this process (0 = two per core). One more source per core may be
+   * loaded ahead of a free slot; the requests beyond wait in line without holding their source bytes.
+   * Not imagor's -imagor-process-concurrency: that one refuses (429); this one only queues, to keep
+   * memory flat and libuv's pool free for I/O.
    */
   parallelImages?: number;
   /**
@@ -112,10 +113,11 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const limiter = new ProcessLimiter(opts.processConcurrency, opts.processQueueSize);
-  const slots = new ProcessLimiter(
-    opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : 2 * os.availableParallelism(),
-    Number.MAX_SAFE_INTEGER,
-  );
+  const images =
+    opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : 2 * os.availableParallelism();
+  const slots = new ProcessLimiter(images, Number.MAX_SAFE_INTEGER);
+  // one source per core may be loaded ahead, so a freed slot starts on bytes already in memory
+  const loadSlots = new ProcessLimiter(images + os.availableParallelism(), Number.MAX_SAFE_INTEGER);
   const heavySlots = new ProcessLimiter(
     opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0
       ? opts.parallelHeavyDecodes
@@ -271,13 +273,15 @@ export function createApp(opts: AppOptions): App {
       return { blob: src, fromStorage: src.stat !== undefined, ...overrides(src) };
     }
     const release = await limiter.acquire(ctx.signal);
+    let releaseLoad: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
     try {
-      releaseSlot = await slots.acquire(ctx.signal);
+      releaseLoad = await loadSlots.acquire(ctx.signal);
       const saves: Array<Promise<void>> = [];
       const source = /^color:/i.test(image)
         ? new ImageBlob(Buffer.alloc(0))
         : await loadSource(image, ctx, saves);
+      releaseSlot = await slots.acquire(ctx.signal);
       let out: ImageBlob;
       try {
         out = await processWithRawOnError(source, p, ctx);
@@ -290,6 +294,7 @@ export function createApp(opts: AppOptions): App {
       return { blob: out, fromStorage: false, ...overrides(source) };
     } finally {
       releaseSlot?.();
+      releaseLoad?.();
       release();
     }
   }

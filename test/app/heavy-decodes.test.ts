@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import { describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createApp, type App } from '../../src/app/app.js';
@@ -10,15 +11,18 @@ import { createSigner } from '../../src/path/signer.js';
 const AVIF_HEAD = Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftypavif\0\0\0\0avifmif1miaf')]);
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 
-/** An app whose processor only records how many images it holds at once. */
+/** An app whose processor only records how many images it holds at once (and the loader, how many sources). */
 function appWith(limits: { parallelImages: number; parallelHeavyDecodes: number }): {
   app: App;
   peak: () => number;
+  peakLoaded: () => number;
 } {
   const r = loadConfig(['-imagor-unsafe'], {}, { readFile: () => undefined });
   if (r.kind !== 'config') throw new Error('bad config');
   let now = 0;
   let peak = 0;
+  let loaded = 0;
+  let peakLoaded = 0;
   const app = createApp({
     ...appOptionsFromConfig(r.config, pino({ level: 'silent' })),
     ...limits,
@@ -26,7 +30,11 @@ function appWith(limits: { parallelImages: number; parallelHeavyDecodes: number 
     loaders: [
       {
         name: 'fake',
-        get: (key) => Promise.resolve(new ImageBlob(key.endsWith('.avif') ? AVIF_HEAD : JPEG_HEAD)),
+        get: (key) => {
+          loaded++;
+          peakLoaded = Math.max(peakLoaded, loaded);
+          return Promise.resolve(new ImageBlob(key.endsWith('.avif') ? AVIF_HEAD : JPEG_HEAD));
+        },
       },
     ],
     storages: [],
@@ -37,11 +45,12 @@ function appWith(limits: { parallelImages: number; parallelHeavyDecodes: number 
         peak = Math.max(peak, now);
         await new Promise((resolve) => setTimeout(resolve, 30));
         now--;
+        loaded--;
         return new ImageBlob(JPEG_HEAD);
       },
     },
   });
-  return { app, peak: () => peak };
+  return { app, peak: () => peak, peakLoaded: () => peakLoaded };
 }
 
 async function burst(app: App, ext: string, n: number): Promise<number[]> {
@@ -67,5 +76,14 @@ describe('AVIF/HEIF sources are decoded at most parallelHeavyDecodes at a time',
     const { app, peak } = appWith({ parallelImages: 4, parallelHeavyDecodes: 1 });
     assert.deepEqual(await burst(app, 'jpg', 6), [200, 200, 200, 200, 200, 200]);
     assert.equal(peak(), 4);
+  });
+});
+
+describe('sources loaded ahead of a free image slot', () => {
+  it('at most one per core beyond the images being processed; the rest wait without bytes', async () => {
+    const { app, peak, peakLoaded } = appWith({ parallelImages: 1, parallelHeavyDecodes: 1 });
+    assert.deepEqual(await burst(app, 'jpg', 8), Array(8).fill(200));
+    assert.equal(peak(), 1);
+    assert.equal(peakLoaded(), 1 + os.availableParallelism());
   });
 });
