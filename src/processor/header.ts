@@ -8,6 +8,7 @@
  * against sharp's own metadata() on the fixtures.
  */
 import type { ImageFormat } from '../blob.js';
+import { EXIF_HEADER, ORIENTATION_TAG, PNG_SIGNATURE, readIfd0, tiffOf } from './metadata.js';
 
 export interface ImageHeader {
   /** stored (not auto-oriented) size */
@@ -34,7 +35,6 @@ export function readHeader(data: Buffer, format: ImageFormat): ImageHeader | und
   return undefined;
 }
 
-const EXIF_ID = Buffer.from('Exif\0\0', 'latin1');
 const ICC_ID = Buffer.from('ICC_PROFILE\0', 'latin1');
 
 function startsWith(data: Buffer, at: number, id: Buffer): boolean {
@@ -72,9 +72,9 @@ function jpegHeader(data: Buffer): ImageHeader | undefined {
         width: data.readUInt16BE(body + 3),
         components: data[body + 5] ?? 0,
       };
-    } else if (marker === 0xe1 && startsWith(data, body, EXIF_ID) && !hasExif) {
+    } else if (marker === 0xe1 && startsWith(data, body, EXIF_HEADER) && !hasExif) {
       hasExif = true;
-      const o = exifOrientation(data.subarray(body + EXIF_ID.length, at + length));
+      const o = exifOrientation(data.subarray(body + EXIF_HEADER.length, at + length));
       if (o === undefined) return undefined;
       orientation = o;
     } else if (marker === 0xe2 && startsWith(data, body, ICC_ID)) {
@@ -102,28 +102,16 @@ function jpegHeader(data: Buffer): ImageHeader | undefined {
  * block cannot be read or the value is outside 1–8 (libvips then has the last word).
  */
 export function exifOrientation(tiff: Buffer): number | undefined {
-  if (tiff.length < 8) return undefined;
-  const order = tiff.toString('latin1', 0, 2);
-  const le = order === 'II';
-  if (!le && order !== 'MM') return undefined;
-  const u16 = (o: number): number => (le ? tiff.readUInt16LE(o) : tiff.readUInt16BE(o));
-  const u32 = (o: number): number => (le ? tiff.readUInt32LE(o) : tiff.readUInt32BE(o));
-  if (u16(2) !== 42) return undefined;
-  const ifd = u32(4);
-  if (ifd < 8 || ifd + 2 > tiff.length) return undefined;
-  const count = u16(ifd);
-  if (ifd + 2 + count * 12 > tiff.length) return undefined;
-  for (let i = 0; i < count; i++) {
-    const entry = ifd + 2 + i * 12;
-    if (u16(entry) !== 0x0112) continue;
-    if (u16(entry + 2) !== 3 || u32(entry + 4) !== 1) return undefined; // not one SHORT
-    const value = u16(entry + 8);
+  const ifd = readIfd0(tiff);
+  if (!ifd || ifd.offset < 8) return undefined;
+  for (const e of ifd.entries) {
+    if (ifd.u16(e) !== ORIENTATION_TAG) continue;
+    if (ifd.u16(e + 2) !== 3 || ifd.u32(e + 4) !== 1) return undefined; // not one SHORT
+    const value = ifd.u16(e + 8);
     return value >= 1 && value <= 8 ? value : undefined;
   }
   return 0;
 }
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function pngHeader(data: Buffer): ImageHeader | undefined {
   if (!startsWith(data, 0, PNG_SIGNATURE)) return undefined;
@@ -220,7 +208,7 @@ function webpHeader(data: Buffer): ImageHeader | undefined {
     } else if (type === 'VP8 ') image = true;
     else if (type === 'EXIF' && flags & VP8X_EXIF) {
       const block = data.subarray(body, body + length);
-      const o = exifOrientation(startsWith(block, 0, EXIF_ID) ? block.subarray(EXIF_ID.length) : block);
+      const o = exifOrientation(tiffOf(block));
       if (o === undefined) return undefined;
       orientation = o;
     }

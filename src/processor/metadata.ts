@@ -39,19 +39,25 @@ export function iccProfileFile(icc: Buffer): string {
   return file;
 }
 
-const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1');
+export const EXIF_HEADER = Buffer.from('Exif\0\0', 'latin1');
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** The TIFF structure of an EXIF block (libvips keeps the `Exif\0\0` prefix of the JPEG APP1). */
-function tiffOf(exif: Buffer): Buffer {
+export function tiffOf(exif: Buffer): Buffer {
   return exif.subarray(0, 6).equals(EXIF_HEADER) ? exif.subarray(6) : exif;
 }
 
-/**
- * A copy of the TIFF structure with IFD0's Orientation set to 1: the pixels we write are upright
- * (sharp does the same on the single-pipeline path). Undefined when the structure is unreadable.
- */
-export function uprightTiff(exif: Buffer): Buffer | undefined {
-  const tiff = Buffer.from(tiffOf(exif));
+/** IFD0 of a TIFF structure: the byte order, its offset and the offsets of its 12-byte entries. */
+interface Ifd0 {
+  le: boolean;
+  offset: number;
+  entries: number[];
+  u16(at: number): number;
+  u32(at: number): number;
+}
+
+/** Reads IFD0's entry table; undefined when the header or any entry lies outside the buffer. */
+export function readIfd0(tiff: Buffer): Ifd0 | undefined {
   if (tiff.length < 8) return undefined;
   const order = tiff.toString('latin1', 0, 2);
   if (order !== 'II' && order !== 'MM') return undefined;
@@ -59,14 +65,28 @@ export function uprightTiff(exif: Buffer): Buffer | undefined {
   const u16 = (o: number): number => (le ? tiff.readUInt16LE(o) : tiff.readUInt16BE(o));
   const u32 = (o: number): number => (le ? tiff.readUInt32LE(o) : tiff.readUInt32BE(o));
   if (u16(2) !== 42) return undefined;
-  const ifd = u32(4);
-  if (ifd + 2 > tiff.length) return undefined;
-  const n = u16(ifd);
-  for (let i = 0; i < n; i++) {
-    const e = ifd + 2 + i * 12;
-    if (e + 12 > tiff.length) return undefined;
-    if (u16(e) === 0x0112 && u16(e + 2) === 3) {
-      if (le) tiff.writeUInt16LE(1, e + 8);
+  const offset = u32(4);
+  if (offset + 2 > tiff.length) return undefined;
+  const n = u16(offset);
+  if (offset + 2 + n * 12 > tiff.length) return undefined;
+  const entries = Array.from({ length: n }, (_, i) => offset + 2 + i * 12);
+  return { le, offset, entries, u16, u32 };
+}
+
+export const ORIENTATION_TAG = 0x0112;
+const SHORT = 3;
+
+/**
+ * A copy of the TIFF structure with IFD0's Orientation set to 1: the pixels we write are upright
+ * (sharp does the same on the single-pipeline path). Undefined when the structure is unreadable.
+ */
+export function uprightTiff(exif: Buffer): Buffer | undefined {
+  const tiff = Buffer.from(tiffOf(exif));
+  const ifd = readIfd0(tiff);
+  if (!ifd) return undefined;
+  for (const e of ifd.entries) {
+    if (ifd.u16(e) === ORIENTATION_TAG && ifd.u16(e + 2) === SHORT) {
+      if (ifd.le) tiff.writeUInt16LE(1, e + 8);
       else tiff.writeUInt16BE(1, e + 8);
     }
   }
@@ -98,8 +118,6 @@ function jpegWithExif(jpeg: Buffer, tiff: Buffer): Buffer {
   head.writeUInt16BE(payload.length + 2, 2);
   return Buffer.concat([jpeg.subarray(0, at), head, payload, jpeg.subarray(at)]);
 }
-
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 function pngWithExif(png: Buffer, tiff: Buffer): Buffer {
   if (!png.subarray(0, 8).equals(PNG_SIGNATURE) || png.length < 33) return png;
