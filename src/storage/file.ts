@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs, { constants as fsConstants, type Stats } from 'node:fs';
 import { mkdir, open, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { ImageBlob, type Stat } from '../blob.js';
 import { expired, invalid, notFound } from '../errors.js';
 import type { LoadContext, Storage } from '../types.js';
@@ -104,7 +105,7 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
   async function resolveExisting(full: string): Promise<string> {
     let real: string;
     try {
-      real = await call<string>((cb) => fs.realpath.native(full, cb));
+      real = await realpath(full);
     } catch (err) {
       if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
       throw err;
@@ -117,20 +118,20 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
   /**
    * Opens a regular file under the base dir without following a final symlink; 404 when there is none.
    * Reads go through the callback API on a plain descriptor: this is on every request, and it costs
-   * about a quarter less CPU than FileHandle's promise plumbing (bench/README.md).
+   * about a tenth less CPU than FileHandle's promise plumbing (bench/README.md).
    */
   async function openRegular(key: string, ctx: LoadContext): Promise<{ fd: number; st: FullStat }> {
     const real = await resolveExisting(filePath(key));
     ctx.signal.throwIfAborted();
     let fd: number;
     try {
-      fd = await call<number>((cb) => fs.open(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW, cb));
+      fd = await openFd(real, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
     } catch (err) {
       if (isMissing(err) || errCode(err) === 'ELOOP') throw notFound();
       throw err;
     }
     try {
-      const st = fullStat(await call<Stats>((cb) => fs.fstat(fd, cb)));
+      const st = fullStat(await fstatFd(fd));
       if (!st.isFile) throw notFound();
       return { fd, st };
     } catch (err) {
@@ -254,12 +255,10 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** A callback-style fs call as a promise. */
-function call<T>(start: (cb: (err: NodeJS.ErrnoException | null, value: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    start((err, value) => (err ? reject(err) : resolve(value)));
-  });
-}
+// The read path on plain descriptors (not FileHandle): see openRegular.
+const openFd = promisify(fs.open);
+const fstatFd = promisify(fs.fstat);
+const readFd = promisify(fs.read);
 
 /** Closes a read-only descriptor without waiting: nothing depends on the outcome. */
 function closeQuietly(fd: number): void {
@@ -285,9 +284,9 @@ async function readExactly(fd: number, size: number, signal: AbortSignal): Promi
   let off = 0;
   while (off < size) {
     signal.throwIfAborted();
-    const n = await call<number>((cb) => fs.read(fd, buf, off, size - off, off, cb));
-    if (n === 0) break;
-    off += n;
+    const { bytesRead } = await readFd(fd, buf, off, size - off, off);
+    if (bytesRead === 0) break;
+    off += bytesRead;
   }
   return off === size ? buf : buf.subarray(0, off);
 }
