@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +179,22 @@ describe('file storage', () => {
 
     assert.deepEqual(await tree(outside), ['secret.jpg']);
     assert.equal(await readFile(path.join(outside, 'secret.jpg'), 'utf8'), 'secret');
+  });
+
+  test('a FIFO, a directory or a device is 404 and never blocks the read', async () => {
+    const base = await freshDir('fifo/base');
+    const outside = await freshDir('fifo/outside');
+    execFileSync('mkfifo', [path.join(base, 'pipe.jpg')]);
+    execFileSync('mkfifo', [path.join(outside, 'pipe.jpg')]);
+    await mkdir(path.join(base, 'dir.jpg'));
+    await symlink('/dev/zero', path.join(base, 'zero.jpg'));
+    await symlink(path.join(outside, 'pipe.jpg'), path.join(base, 'outpipe.jpg'));
+    const s = createFileStorage({ baseDir: base });
+    await rejectsWith(s.get('pipe.jpg', ctx()), 404, 'not found');
+    await rejectsWith(s.stat('pipe.jpg', ctx()), 404, 'not found');
+    await rejectsWith(s.get('dir.jpg', ctx()), 404, 'not found');
+    await rejectsWith(s.get('zero.jpg', ctx()), 400, 'invalid');
+    await rejectsWith(s.get('outpipe.jpg', ctx()), 400, 'invalid');
   });
 
   test('a symlinked base dir is allowed', async () => {
