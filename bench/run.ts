@@ -48,6 +48,7 @@ interface Settings {
   json: string | undefined;
   budget: number;
   minWaves: number;
+  rounds: number;
   warmUpSeconds: number;
   keep: boolean;
 }
@@ -56,6 +57,7 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --duration S        target seconds per cell (default 7; --quick: 1)
   --quick             smoke run of about a minute: 1 s cells at 1 and 4 connections
   --corpus DIR        take the photos (*.jpg *.png *.webp *.avif) and ${FIT_IN_SOURCE} from DIR
+  --rounds N          alternating rounds per cell and server (default 4; --quick: 1)
   --connections LIST  e.g. 2,8 (default 1,2,8,32)
   --workloads LIST    of jpeg,png,webp,avif,fitin (default all)
   --servers LIST      of ours,bare (default both)
@@ -107,6 +109,7 @@ function readSettings(argv: string[]): Settings {
     options: {
       corpus: { type: 'string' },
       duration: { type: 'string' },
+      rounds: { type: 'string' },
       quick: { type: 'boolean', default: false },
       connections: { type: 'string' },
       workloads: { type: 'string' },
@@ -142,6 +145,7 @@ function readSettings(argv: string[]): Settings {
     json: values.json === undefined ? undefined : path.resolve(values.json),
     budget: positiveNumber(values.budget, 'budget', quick ? 50 : 540),
     minWaves: quick ? 1 : 1.5,
+    rounds: Math.floor(positiveNumber(values.rounds, 'rounds', quick ? 1 : 4)),
     warmUpSeconds: quick ? 0.3 : 1,
     keep: values.keep === true,
   };
@@ -444,6 +448,8 @@ interface Cell {
   skipped: boolean;
   capped: boolean;
   amount: number;
+  /** alternating rounds the cell's requests were split into */
+  rounds: number;
   completed: number;
   seconds: number;
   reqPerSec: number;
@@ -460,30 +466,36 @@ interface Cell {
 }
 
 /**
- * Runs autocannon and also reports when the last response arrived: autocannon calls back on its
- * one-second ticker, so timing the callback would add up to a second of idle time to a cell.
+ * Runs autocannon and also reports when the last response arrived (autocannon calls back on its
+ * one-second ticker, so timing the callback would add up to a second of idle time to a cell) and every
+ * response time, so that rounds can be merged into exact percentiles.
  */
 function runAutocannon(options: autocannon.Options, capSeconds: number) {
-  return new Promise<{ result: autocannon.Result; capped: boolean; lastResponseAt: number }>(
-    (resolve, reject) => {
-      const state: { capped: boolean; timer?: NodeJS.Timeout; lastResponseAt: number } = {
-        capped: false,
-        lastResponseAt: performance.now(),
-      };
-      const instance = autocannon(options, (err, result) => {
-        clearTimeout(state.timer);
-        if (err) reject(err);
-        else resolve({ result, capped: state.capped, lastResponseAt: state.lastResponseAt });
-      });
-      instance.on('response', () => {
-        state.lastResponseAt = performance.now();
-      });
-      state.timer = setTimeout(() => {
-        state.capped = true;
-        instance.stop();
-      }, capSeconds * 1000);
-    },
-  );
+  return new Promise<{
+    result: autocannon.Result;
+    capped: boolean;
+    lastResponseAt: number;
+    latencies: number[];
+  }>((resolve, reject) => {
+    const latencies: number[] = [];
+    const state: { capped: boolean; timer?: NodeJS.Timeout; lastResponseAt: number } = {
+      capped: false,
+      lastResponseAt: performance.now(),
+    };
+    const instance = autocannon(options, (err, result) => {
+      clearTimeout(state.timer);
+      if (err) reject(err);
+      else resolve({ result, capped: state.capped, lastResponseAt: state.lastResponseAt, latencies });
+    });
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      state.lastResponseAt = performance.now();
+      latencies.push(responseTime);
+    });
+    state.timer = setTimeout(() => {
+      state.capped = true;
+      instance.stop();
+    }, capSeconds * 1000);
+  });
 }
 
 interface Rate {
@@ -495,46 +507,37 @@ function estimate(rate: Rate, connections: number): number {
   return (rate.reqPerSec * Math.min(connections, CORES)) / Math.min(rate.connections, CORES);
 }
 
-async function runCell(
+/** One server's share of a cell, summed over its rounds. */
+interface Tally {
+  capped: boolean;
+  amount: number;
+  completed: number;
+  seconds: number;
+  ownCpu: number;
+  otherCpu: number;
+  peakKiB: number;
+  peakOnceKiB: number;
+  errors: number;
+  non2xx: number;
+  bytes: number;
+  latencies: number[];
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+/** One autocannon run against one server, measured; added to its tally. */
+async function runRound(
   server: Server,
   servers: Server[],
-  workload: Workload,
   connections: number,
+  amount: number,
   next: () => string,
-  rate: Rate,
-  settings: Settings,
-  deadline: number,
-): Promise<Cell> {
-  const expected = estimate(rate, connections);
-  const amount = Math.max(
-    connections,
-    Math.ceil(settings.minWaves * connections),
-    Math.round(expected * settings.duration),
-  );
-  const predicted = amount / expected;
-  const empty: Cell = {
-    workload: workload.id,
-    connections,
-    server: server.kind,
-    skipped: true,
-    capped: false,
-    amount,
-    completed: 0,
-    seconds: 0,
-    reqPerSec: 0,
-    p50: 0,
-    p99: 0,
-    peakRssMiB: 0,
-    peakOnceMiB: 0,
-    cpuMsPerReq: 0,
-    errors: 0,
-    non2xx: 0,
-    otherCpuPct: 0,
-    avgBytes: 0,
-  };
-  if (performance.now() + predicted * 1000 > deadline) return empty;
-  const capSeconds = Math.min(CELL_CAP_S, Math.max(3 * settings.duration, 3 * predicted));
-
+  capSeconds: number,
+  tally: Tally,
+): Promise<void> {
   await settle(servers);
   server.monitor.beginWindow();
   const serversCpu0 = servers.reduce((sum, s) => sum + s.monitor.cpuSeconds(), 0);
@@ -542,7 +545,7 @@ async function runCell(
   const self0 = cpuSeconds(process.pid);
   const machine0 = machineCpuSeconds();
   const t0 = performance.now();
-  const { result, capped, lastResponseAt } = await runAutocannon(
+  const { result, capped, lastResponseAt, latencies } = await runAutocannon(
     {
       url: server.url,
       connections,
@@ -557,29 +560,118 @@ async function runCell(
   const serversCpu = servers.reduce((sum, s) => sum + s.monitor.cpuSeconds(), 0) - serversCpu0;
   const selfCpu = cpuSeconds(process.pid) - self0;
   const machine1 = machineCpuSeconds();
-  const peakRssMiB = server.monitor.windowPeakKiB() / 1024;
-  const peakOnceMiB = peakRssMiB - server.monitor.duplicateFileKiB() / 1024;
+  const peakKiB = server.monitor.windowPeakKiB();
+  tally.peakKiB = Math.max(tally.peakKiB, peakKiB);
+  tally.peakOnceKiB = Math.max(tally.peakOnceKiB, peakKiB - server.monitor.duplicateFileKiB());
   if (capped) await settle(servers);
+  tally.capped ||= capped;
+  tally.amount += amount;
+  tally.completed += result.requests.total;
+  tally.seconds += seconds;
+  tally.ownCpu += ownCpu;
+  tally.otherCpu += machine1.busy - machine0.busy - serversCpu - selfCpu;
+  tally.errors += result.errors;
+  tally.non2xx += result.non2xx;
+  tally.bytes += result.throughput.total;
+  tally.latencies.push(...latencies);
+}
 
-  const completed = result.requests.total;
-  const otherCpu = machine1.busy - machine0.busy - serversCpu - selfCpu;
-  return {
-    ...empty,
-    skipped: false,
-    capped,
-    completed,
-    seconds,
-    reqPerSec: completed / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    peakRssMiB,
-    peakOnceMiB,
-    cpuMsPerReq: completed > 0 ? (ownCpu * 1000) / completed : 0,
-    errors: result.errors,
-    non2xx: result.non2xx,
-    otherCpuPct: Math.max(0, (otherCpu / (seconds * CORES)) * 100),
-    avgBytes: completed > 0 ? result.throughput.total / completed : 0,
-  };
+/**
+ * One cell for every server: the requests are split into rounds that alternate between the servers
+ * (A B B A …), so that a drift of the machine's speed during the cell (CPU steal, frequency, other
+ * tenants) falls on both alike instead of on whichever ran second.
+ */
+async function runCells(
+  servers: Server[],
+  workload: Workload,
+  connections: number,
+  sequences: Map<ServerKind, () => string>,
+  rates: Map<ServerKind, Rate>,
+  settings: Settings,
+  deadline: number,
+  firstReversed: boolean,
+): Promise<Cell[]> {
+  const plans = servers.map((server) => {
+    const rate = rates.get(server.kind) ?? { reqPerSec: 1, connections: 1 };
+    const expected = estimate(rate, connections);
+    const amount = Math.max(
+      connections,
+      Math.ceil(settings.minWaves * connections),
+      Math.round(expected * settings.duration),
+    );
+    return { server, expected, amount };
+  });
+  const predicted = plans.reduce((sum, p) => sum + p.amount / p.expected, 0);
+  const minRound = Math.ceil(settings.minWaves * connections);
+  const rounds = Math.max(
+    1,
+    Math.min(settings.rounds, ...plans.map((p) => Math.floor(p.amount / Math.max(1, minRound)))),
+  );
+  const tallies = new Map<ServerKind, Tally>(
+    servers.map((s) => [
+      s.kind,
+      {
+        capped: false,
+        amount: 0,
+        completed: 0,
+        seconds: 0,
+        ownCpu: 0,
+        otherCpu: 0,
+        peakKiB: 0,
+        peakOnceKiB: 0,
+        errors: 0,
+        non2xx: 0,
+        bytes: 0,
+        latencies: [],
+      },
+    ]),
+  );
+  const skipped = performance.now() + predicted * 1000 > deadline;
+  if (!skipped) {
+    for (let r = 0; r < rounds; r++) {
+      // A B B A A B …: each server runs first in half of the rounds
+      const reversed = (Math.floor((r + 1) / 2) % 2 === 1) !== firstReversed;
+      const order = reversed ? [...plans].reverse() : plans;
+      for (const plan of order) {
+        const tally = tallies.get(plan.server.kind);
+        if (!tally) continue;
+        const amount = Math.round(plan.amount / rounds);
+        const capSeconds = Math.min(
+          CELL_CAP_S / rounds,
+          Math.max((3 * settings.duration) / rounds, (3 * amount) / plan.expected),
+        );
+        const next = sequences.get(plan.server.kind) ?? (() => '/');
+        await runRound(plan.server, servers, connections, amount, next, capSeconds, tally);
+      }
+    }
+  }
+  return plans.map(({ server, amount }) => {
+    const t = tallies.get(server.kind);
+    const sorted = (t?.latencies ?? []).sort((a, b) => a - b);
+    const completed = t?.completed ?? 0;
+    const seconds = t?.seconds ?? 0;
+    return {
+      workload: workload.id,
+      connections,
+      server: server.kind,
+      skipped,
+      capped: t?.capped ?? false,
+      amount: skipped ? amount : (t?.amount ?? 0),
+      rounds: skipped ? 0 : rounds,
+      completed,
+      seconds,
+      reqPerSec: seconds > 0 ? completed / seconds : 0,
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      peakRssMiB: (t?.peakKiB ?? 0) / 1024,
+      peakOnceMiB: (t?.peakOnceKiB ?? 0) / 1024,
+      cpuMsPerReq: completed > 0 ? ((t?.ownCpu ?? 0) * 1000) / completed : 0,
+      errors: t?.errors ?? 0,
+      non2xx: t?.non2xx ?? 0,
+      otherCpuPct: seconds > 0 ? Math.max(0, ((t?.otherCpu ?? 0) / (seconds * CORES)) * 100) : 0,
+      avgBytes: completed > 0 ? (t?.bytes ?? 0) / completed : 0,
+    } satisfies Cell;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -623,7 +715,10 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
   );
   lines.push(
     `Target ${settings.duration} s per cell (a fixed number of requests, at least ${settings.minWaves}× the ` +
-      `connections, sized from the previous cell's rate). Every URL in a run is distinct among the requests ` +
+      `connections, sized from the previous cell's rate), split into up to ${settings.rounds} rounds that ` +
+      `alternate between the servers (A B B A …; fewer where a round would be under ${settings.minWaves}× ` +
+      `the connections), so that the machine's drift falls on both alike; percentiles are over all ` +
+      `responses of a cell. Every URL in a run is distinct among the requests ` +
       `in flight (quality ${QUALITY_MIN}–${QUALITY_MAX} × ${PHOTO_ALIASES} hard-linked file aliases; the ` +
       `fit-in source under ${FIT_IN_ALIASES} aliases at q80). CPU ms/req is the server's own CPU time ` +
       `(all threads) per response; "other CPU" is what the rest of the machine used during the cell ` +
@@ -749,28 +844,34 @@ async function main(): Promise<number> {
         }
       }
       for (const [i, connections] of settings.connections.entries()) {
-        const order = i % 2 === 0 ? servers : [...servers].reverse();
-        for (const server of order) {
-          const next = sequences.get(server.kind) ?? (() => '/');
-          const rate = rates.get(server.kind) ?? { reqPerSec: 1, connections: 1 };
-          const cell = await runCell(server, servers, workload, connections, next, rate, settings, deadline);
+        const cells = await runCells(
+          servers,
+          workload,
+          connections,
+          sequences,
+          rates,
+          settings,
+          deadline,
+          i % 2 === 1,
+        );
+        for (const cell of cells) {
           report.cells.push(cell);
           if (cell.skipped) {
-            process.stdout.write(`${workload.id} c=${connections} ${server.kind}: skipped (time budget)\n`);
-            report.problems.push(`${server.kind} ${workload.id} c=${connections}: skipped (time budget)`);
+            process.stdout.write(`${workload.id} c=${connections} ${cell.server}: skipped (time budget)\n`);
+            report.problems.push(`${cell.server} ${workload.id} c=${connections}: skipped (time budget)`);
             continue;
           }
-          if (cell.completed > 0) rates.set(server.kind, { reqPerSec: cell.reqPerSec, connections });
+          if (cell.completed > 0) rates.set(cell.server, { reqPerSec: cell.reqPerSec, connections });
           process.stdout.write(
-            `${workload.id} c=${connections} ${server.kind}: ${fmtRate(cell.reqPerSec)} req/s, ` +
+            `${workload.id} c=${connections} ${cell.server}: ${fmtRate(cell.reqPerSec)} req/s, ` +
               `p50 ${fmtMs(cell.p50)} ms, p99 ${fmtMs(cell.p99)} ms, peak RSS ${cell.peakRssMiB.toFixed(0)} MiB, ` +
-              `${cell.cpuMsPerReq.toFixed(0)} CPU ms/req, ${cell.completed} in ${cell.seconds.toFixed(1)} s` +
-              `${cell.capped ? ' (capped)' : ''}, errors ${cell.errors}, non-2xx ${cell.non2xx}, ` +
-              `other CPU ${cell.otherCpuPct.toFixed(0)}%\n`,
+              `${cell.cpuMsPerReq.toFixed(0)} CPU ms/req, ${cell.completed} in ${cell.seconds.toFixed(1)} s ` +
+              `(${cell.rounds} rounds)${cell.capped ? ' (capped)' : ''}, errors ${cell.errors}, ` +
+              `non-2xx ${cell.non2xx}, other CPU ${cell.otherCpuPct.toFixed(0)}%\n`,
           );
           if (cell.errors + cell.non2xx > 0) {
             report.problems.push(
-              `${server.kind} ${workload.id} c=${connections}: ${cell.errors} errors, ${cell.non2xx} non-2xx`,
+              `${cell.server} ${workload.id} c=${connections}: ${cell.errors} errors, ${cell.non2xx} non-2xx`,
             );
             exitCode = 1;
           }
