@@ -4,8 +4,6 @@ import os from 'node:os';
 import { runSupervised } from './cluster/supervisor.js';
 import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
-import { createClusterCollector, createMetrics, serveMetricsToPrimary } from './metrics/metrics.js';
-import { startMetricsServer } from './metrics/server.js';
 import { createLogger, loggerOptionsFromConfig } from './observability/logger.js';
 import { initSentry } from './observability/sentry.js';
 import { VERSION } from './version.js';
@@ -32,9 +30,9 @@ async function main(): Promise<void> {
     ...loggerOptionsFromConfig(config),
     ...(sentry ? { errorSink: sentry } : {}),
   });
-  const metrics = config['prometheus-bind']
-    ? createMetrics({ namespace: config['prometheus-namespace'] })
-    : undefined;
+  // prom-client is loaded only when metrics are asked for (~5 MiB of heap in every process)
+  const metricsModule = config['prometheus-bind'] ? await import('./metrics/metrics.js') : undefined;
+  const metrics = metricsModule?.createMetrics({ namespace: config['prometheus-namespace'] });
 
   // The primary only supervises; it never loads sharp. Workers serve the shared port.
   let metricsServer: { close(): Promise<void> } | undefined;
@@ -52,11 +50,12 @@ async function main(): Promise<void> {
     for (const name of result.unsupportedSet) {
       logger.warn({ flag: name }, `-${name} is set but not supported yet; it has no effect`);
     }
-    if (metrics) {
+    if (metrics && metricsModule) {
+      const { startMetricsServer } = await import('./metrics/server.js');
       const m = await startMetricsServer({
         bind: config['prometheus-bind'],
         path: config['prometheus-path'],
-        source: createClusterCollector(metrics.registry),
+        source: metricsModule.createClusterCollector(metrics.registry),
       });
       metricsServer = m;
       logger.info({ url: m.url }, 'metrics listening');
@@ -69,7 +68,7 @@ async function main(): Promise<void> {
     workerExecArgv: workerNodeFlags(),
     logger,
     startWorker: async () => {
-      if (metrics) serveMetricsToPrimary(metrics.registry);
+      if (metrics && metricsModule) metricsModule.serveMetricsToPrimary(metrics.registry);
       const { buildServer } = await import('./build.js');
       const running = await buildServer(
         config,
