@@ -3,13 +3,13 @@ import { describe, it } from 'node:test';
 import { workerEnv, workerNodeFlags } from '../../src/cluster/worker-settings.js';
 
 describe('worker process settings', () => {
-  const malloc = { MALLOC_ARENA_MAX: '2', MALLOC_MMAP_THRESHOLD_: '2097152' };
+  const mapped = { MALLOC_MMAP_THRESHOLD_: '2097152' };
 
-  it('two malloc arenas, whole images mapped, a libuv pool of two images per core plus four', () => {
-    assert.deepEqual(workerEnv(1, 2, {}), { ...malloc, UV_THREADPOOL_SIZE: '8' });
-    assert.deepEqual(workerEnv(1, 8, {}), { ...malloc, UV_THREADPOOL_SIZE: '20' });
+  it('two malloc arenas per core, whole images mapped, a libuv pool of two images per core plus four', () => {
+    assert.deepEqual(workerEnv(1, 2, {}), { ...mapped, MALLOC_ARENA_MAX: '4', UV_THREADPOOL_SIZE: '8' });
+    assert.deepEqual(workerEnv(1, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '16', UV_THREADPOOL_SIZE: '20' });
     // one worker per core (0): each gets the share of one core
-    assert.deepEqual(workerEnv(0, 8, {}), { ...malloc, UV_THREADPOOL_SIZE: '6' });
+    assert.deepEqual(workerEnv(0, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '6' });
   });
 
   it("the operator's environment wins", () => {
