@@ -48,6 +48,8 @@ interface Settings {
   json: string | undefined;
   budget: number;
   minWaves: number;
+  /** fewest requests per server in a cell: slow workloads (AVIF) get longer cells instead of a few waves */
+  minRequests: number;
   rounds: number;
   warmUpSeconds: number;
   keep: boolean;
@@ -145,6 +147,7 @@ function readSettings(argv: string[]): Settings {
     json: values.json === undefined ? undefined : path.resolve(values.json),
     budget: positiveNumber(values.budget, 'budget', quick ? 50 : 540),
     minWaves: quick ? 1 : 1.5,
+    minRequests: quick ? 0 : 100,
     rounds: Math.floor(positiveNumber(values.rounds, 'rounds', quick ? 1 : 4)),
     warmUpSeconds: quick ? 0.3 : 1,
     keep: values.keep === true,
@@ -597,6 +600,7 @@ async function runCells(
     const amount = Math.max(
       connections,
       Math.ceil(settings.minWaves * connections),
+      settings.minRequests,
       Math.round(expected * settings.duration),
     );
     return { server, expected, amount };
@@ -715,7 +719,7 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
   );
   lines.push(
     `Target ${settings.duration} s per cell (a fixed number of requests, at least ${settings.minWaves}× the ` +
-      `connections, sized from the previous cell's rate), split into up to ${settings.rounds} rounds that ` +
+      `connections and at least ${settings.minRequests}, sized from the previous cell's rate), split into up to ${settings.rounds} rounds that ` +
       `alternate between the servers (A B B A …; fewer where a round would be under ${settings.minWaves}× ` +
       `the connections), so that the machine's drift falls on both alike; percentiles are over all ` +
       `responses of a cell. Every URL in a run is distinct among the requests ` +
