@@ -163,9 +163,9 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     return fd;
   }
 
-  /** Resolves the real path first, then opens it without following a final symlink. */
+  /** Resolves the real path first, then opens it (non-blocking) without following a final symlink. */
   async function openResolved(full: string): Promise<number> {
-    return openSource(await resolveExisting(full), fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW);
+    return openSource(await resolveExisting(full), OPEN_CHECKED | fsConstants.O_NOFOLLOW);
   }
 
   async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
