@@ -603,7 +603,7 @@ async function runCells(
       settings.minRequests,
       Math.round(expected * settings.duration),
     );
-    return { server, expected, amount };
+    return { server, expected, amount, tally: emptyTally() };
   });
   const predicted = plans.reduce((sum, p) => sum + p.amount / p.expected, 0);
   const minRound = Math.ceil(settings.minWaves * connections);
@@ -611,71 +611,63 @@ async function runCells(
     1,
     Math.min(settings.rounds, ...plans.map((p) => Math.floor(p.amount / Math.max(1, minRound)))),
   );
-  const tallies = new Map<ServerKind, Tally>(
-    servers.map((s) => [
-      s.kind,
-      {
-        capped: false,
-        amount: 0,
-        completed: 0,
-        seconds: 0,
-        ownCpu: 0,
-        otherCpu: 0,
-        peakKiB: 0,
-        peakOnceKiB: 0,
-        errors: 0,
-        non2xx: 0,
-        bytes: 0,
-        latencies: [],
-      },
-    ]),
-  );
   const skipped = performance.now() + predicted * 1000 > deadline;
   if (!skipped) {
     for (let r = 0; r < rounds; r++) {
-      // A B B A A B …: each server runs first in half of the rounds
+      // A B, B A, B A, A B: each server runs first in half of the rounds
       const reversed = (Math.floor((r + 1) / 2) % 2 === 1) !== firstReversed;
-      const order = reversed ? [...plans].reverse() : plans;
-      for (const plan of order) {
-        const tally = tallies.get(plan.server.kind);
-        if (!tally) continue;
+      for (const plan of reversed ? [...plans].reverse() : plans) {
         const amount = Math.round(plan.amount / rounds);
         const capSeconds = Math.min(
           CELL_CAP_S / rounds,
           Math.max((3 * settings.duration) / rounds, (3 * amount) / plan.expected),
         );
         const next = sequences.get(plan.server.kind) ?? (() => '/');
-        await runRound(plan.server, servers, connections, amount, next, capSeconds, tally);
+        await runRound(plan.server, servers, connections, amount, next, capSeconds, plan.tally);
       }
     }
   }
-  return plans.map(({ server, amount }) => {
-    const t = tallies.get(server.kind);
-    const sorted = (t?.latencies ?? []).sort((a, b) => a - b);
-    const completed = t?.completed ?? 0;
-    const seconds = t?.seconds ?? 0;
+  return plans.map(({ server, amount, tally: t }) => {
+    const sorted = t.latencies.sort((a, b) => a - b);
     return {
       workload: workload.id,
       connections,
       server: server.kind,
       skipped,
-      capped: t?.capped ?? false,
-      amount: skipped ? amount : (t?.amount ?? 0),
+      capped: t.capped,
+      amount: skipped ? amount : t.amount,
       rounds: skipped ? 0 : rounds,
-      completed,
-      seconds,
-      reqPerSec: seconds > 0 ? completed / seconds : 0,
+      completed: t.completed,
+      seconds: t.seconds,
+      reqPerSec: t.seconds > 0 ? t.completed / t.seconds : 0,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
-      peakRssMiB: (t?.peakKiB ?? 0) / 1024,
-      peakOnceMiB: (t?.peakOnceKiB ?? 0) / 1024,
-      cpuMsPerReq: completed > 0 ? ((t?.ownCpu ?? 0) * 1000) / completed : 0,
-      errors: t?.errors ?? 0,
-      non2xx: t?.non2xx ?? 0,
-      otherCpuPct: seconds > 0 ? Math.max(0, ((t?.otherCpu ?? 0) / (seconds * CORES)) * 100) : 0,
-      avgBytes: completed > 0 ? (t?.bytes ?? 0) / completed : 0,
+      peakRssMiB: t.peakKiB / 1024,
+      peakOnceMiB: t.peakOnceKiB / 1024,
+      cpuMsPerReq: t.completed > 0 ? (t.ownCpu * 1000) / t.completed : 0,
+      errors: t.errors,
+      non2xx: t.non2xx,
+      otherCpuPct: t.seconds > 0 ? Math.max(0, (t.otherCpu / (t.seconds * CORES)) * 100) : 0,
+      avgBytes: t.completed > 0 ? t.bytes / t.completed : 0,
     } satisfies Cell;
   });
+}
+
+function emptyTally(): Tally {
+  return {
+    capped: false,
+    amount: 0,
+    completed: 0,
+    seconds: 0,
+    ownCpu: 0,
+    otherCpu: 0,
+    peakKiB: 0,
+    peakOnceKiB: 0,
+    errors: 0,
+    non2xx: 0,
+    bytes: 0,
+    latencies: [],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
    */
   async function openChecked(full: string): Promise<number | undefined> {
     if (!procFd) return undefined;
-    const fd = await openSource(full, OPEN_CHECKED);
+    const fd = await openForRead(full, OPEN_CHECKED);
     let real: string;
     try {
       real = readlinkSync(`/proc/self/fd/${fd}`);
@@ -165,7 +165,7 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
 
   /** Resolves the real path first, then opens it (non-blocking) without following a final symlink. */
   async function openResolved(full: string): Promise<number> {
-    return openSource(await resolveExisting(full), OPEN_CHECKED | fsConstants.O_NOFOLLOW);
+    return openForRead(await resolveExisting(full), OPEN_CHECKED | fsConstants.O_NOFOLLOW);
   }
 
   async function get(key: string, ctx: LoadContext): Promise<ImageBlob> {
@@ -285,12 +285,13 @@ async function syncDir(dir: string): Promise<void> {
 
 // The read path on plain descriptors (not FileHandle): see openRegular.
 const openFd = promisify(fs.open);
+const readFd = promisify(fs.read);
 const OPEN_CHECKED = fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY;
 /** Linux's per-descriptor links; turned off at the first ENOENT (no /proc). */
 let procFd = process.platform === 'linux';
 
 /** Opens a source for reading; a missing file or a symlink loop is 404. */
-async function openSource(file: string, flags: number): Promise<number> {
+async function openForRead(file: string, flags: number): Promise<number> {
   try {
     return await openFd(file, flags);
   } catch (err) {
@@ -298,7 +299,6 @@ async function openSource(file: string, flags: number): Promise<number> {
     throw err;
   }
 }
-const readFd = promisify(fs.read);
 
 /** Closes a read-only descriptor without waiting: nothing depends on the outcome. */
 function closeQuietly(fd: number): void {
