@@ -7,6 +7,7 @@ import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
 import { createProcessor } from './processor/process.js';
 import { configureVips } from './processor/vips.js';
+import { exposedGc, loadMallocTrim, trimAfterProcessing } from './processor/heap-trim.js';
 import { createHandler } from './server/handler.js';
 import { startServer, type RunningServer } from './server/server.js';
 import { createFileStorage } from './storage/file.js';
@@ -210,7 +211,7 @@ export function processorFromConfig(config: Config): Processor {
     maxCacheSize: config['vips-max-cache-size'],
     maxCacheMem: config['vips-max-cache-mem'],
   });
-  return createProcessor({
+  const processor = createProcessor({
     maxWidth: orDefault(config['vips-max-width'], 9999),
     maxHeight: orDefault(config['vips-max-height'], 9999),
     maxResolution: orDefault(config['vips-max-resolution'], 81_000_000),
@@ -225,6 +226,9 @@ export function processorFromConfig(config: Config): Processor {
     stripColorProfile: config['vips-strip-color-profile'],
     concurrency: config['vips-concurrency'],
   });
+  const interval = config['vips-heap-trim-interval'];
+  if (interval <= 0) return processor;
+  return trimAfterProcessing(processor, interval, loadMallocTrim(), exposedGc()).processor;
 }
 
 /** Everything of AppOptions that comes straight from flags; sources and the signer are added by the caller. */

@@ -35,13 +35,18 @@ export function workerEnv(
  * ~0.5 ms per JPEG). V8 counts the Buffer bytes allocated since the last mark-compact against the old
  * generation's limit; a 64 MiB initial old generation raises that limit: 19 mark-compacts per 300 PNG
  * requests instead of 52 (48 MiB: 35), with no rise in peak RSS. A heap-size flag given in NODE_OPTIONS or
- * to node itself wins.
+ * to node itself wins. `--expose-gc` lets the heap trimmer collect the garbage of an idle worker.
  */
 export function workerNodeFlags(
   execArgv: readonly string[] = process.execArgv,
   env: NodeJS.ProcessEnv = process.env,
 ): string[] {
   const given = [...execArgv, env['NODE_OPTIONS'] ?? ''].join(' ');
-  if (/--(initial-old-space-size|initial-heap-size|max-old-space-size)\b/.test(given)) return [];
-  return ['--initial-old-space-size=64'];
+  const flags: string[] = [];
+  if (!/--(initial-old-space-size|initial-heap-size|max-old-space-size)\b/.test(given)) {
+    flags.push('--initial-old-space-size=64');
+  }
+  // the heap trimmer collects garbage before trimming an idle worker (src/processor/heap-trim.ts)
+  if (!/--expose[-_]gc\b/.test(given)) flags.push('--expose-gc');
+  return flags;
 }

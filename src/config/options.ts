@@ -398,6 +398,14 @@ export const OPTIONS = [
     help: 'libvips threads per operation; -1 = number of CPU cores',
   },
   {
+    name: 'vips-heap-trim-interval',
+    kind: 'duration',
+    default: 1_000,
+    group: 'vips',
+    supported: true,
+    help: 'after image work, hand free C-heap pages back to the system at most this often (glibc); 0 = never (extension)',
+  },
+  {
     name: 'vips-max-width',
     kind: 'int',
     default: 0,

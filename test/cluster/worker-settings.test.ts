@@ -17,15 +17,16 @@ describe('worker process settings', () => {
     assert.deepEqual(workerEnv(1, 2, given), {});
   });
 
-  it('a 64 MiB initial old generation unless a heap size is already given', () => {
-    assert.deepEqual(workerNodeFlags([], {}), ['--initial-old-space-size=64']);
-    assert.deepEqual(workerNodeFlags(['--max-old-space-size=512'], {}), []);
+  it('a 64 MiB initial old generation unless a heap size is already given, and gc exposed', () => {
+    assert.deepEqual(workerNodeFlags([], {}), ['--initial-old-space-size=64', '--expose-gc']);
+    assert.deepEqual(workerNodeFlags(['--max-old-space-size=512'], {}), ['--expose-gc']);
     assert.deepEqual(
-      workerNodeFlags([], { NODE_OPTIONS: '--initial-old-space-size=16 --trace-warnings' }),
+      workerNodeFlags([], { NODE_OPTIONS: '--initial-old-space-size=16 --trace-warnings --expose-gc' }),
       [],
     );
     assert.deepEqual(workerNodeFlags(['--enable-source-maps'], { NODE_OPTIONS: '--no-warnings' }), [
       '--initial-old-space-size=64',
+      '--expose-gc',
     ]);
   });
 });

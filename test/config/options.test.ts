@@ -144,13 +144,13 @@ function specFlagNames(): string[] {
 }
 
 /** Flags of ours that imagor does not have. */
-const EXTENSIONS = ['server-workers', 'playground'];
+const EXTENSIONS = ['server-workers', 'playground', 'vips-heap-trim-interval'];
 
 describe('option table', () => {
   it('holds exactly the spec §5 flags plus our extensions', () => {
     const expected = [...specFlagNames(), ...EXTENSIONS].sort();
     assert.deepEqual(TABLE.map((o) => o.name).sort(), expected);
-    assert.equal(TABLE.length, 154);
+    assert.equal(TABLE.length, 155);
   });
 
   it('has unique, dash-free-prefixed, kebab-case names', () => {
@@ -209,6 +209,8 @@ describe('option table', () => {
     assert.equal(findOption('server-workers')?.kind, 'int');
     assert.equal(findOption('playground')?.default, '');
     assert.equal(findOption('playground')?.kind, 'string');
+    assert.equal(findOption('vips-heap-trim-interval')?.default, 1_000);
+    assert.equal(findOption('vips-heap-trim-interval')?.kind, 'duration');
     for (const name of EXTENSIONS) assert.match(findOption(name)?.help ?? '', /\(extension\)/);
   });
 
