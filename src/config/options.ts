@@ -400,10 +400,10 @@ export const OPTIONS = [
   {
     name: 'vips-heap-trim-interval',
     kind: 'duration',
-    default: 1_000,
+    default: 5_000,
     group: 'vips',
     supported: true,
-    help: 'after image work, hand free C-heap pages back to the system at most this often (glibc); 0 = never (extension)',
+    help: 'under load, hand free C-heap pages back to the system at most this often; an idle worker does it after 1s (glibc); 0 = never (extension)',
   },
   {
     name: 'vips-max-width',

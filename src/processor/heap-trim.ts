@@ -34,8 +34,8 @@ export interface HeapTrimmer {
 export interface IdleCollect {
   /** true when no image is being worked on */
   idle(): boolean;
-  /** a full JavaScript garbage collection (`gc` of `--expose-gc`) */
-  collect(): void;
+  /** a full JavaScript garbage collection (`gc` of `--expose-gc`), when there is one */
+  collect?: (() => void) | undefined;
 }
 
 /** V8's `gc()` when the process runs with `--expose-gc` (the supervisor gives it to its workers). */
@@ -45,32 +45,38 @@ export function exposedGc(): (() => void) | undefined {
 }
 
 /**
- * Trims at most once per `intervalMs` and always once after the last image of a burst, so an idle
- * worker hands its free pages back while a busy one does not fault the same pages in again for every
- * image. `intervalMs <= 0` or no `trim` turns it off.
+ * Trims at most once per `intervalMs` while images keep finishing, so a busy worker does not fault the
+ * same pages in again for every image: each trim's `madvise` calls stall the libvips threads, and a trim
+ * every second cost ~5 % CPU per JPEG at two connections, one every five seconds nothing measurable.
+ * `intervalMs <= 0` or no `trim` turns it off.
  *
- * With `whenIdle`, a trim that starts while no image is in flight runs a full garbage collection first:
- * source buffers of finished images are freed only when V8 collects them, and a burst of large sources
- * (5 MB PNGs) otherwise stayed resident until the next busy period, under a 64 MiB old generation.
+ * A worker that has finished no image for `quietMs` (at most a second) and has none in flight trims at
+ * once, after a full garbage collection when `whenIdle` can run one: source buffers of finished images are
+ * freed only when V8 collects them, and a burst of large sources (5 MB PNGs) otherwise stayed resident
+ * until the next busy period. Only a quiet worker collects: between two requests of a steady stream at
+ * one or two connections the worker is briefly idle too, and collecting there cost ~4 % CPU per request.
  */
 export function createHeapTrimmer(
   intervalMs: number,
   trim: TrimCall | undefined,
   whenIdle?: IdleCollect,
+  quietMs = Math.min(1_000, intervalMs),
 ): HeapTrimmer {
   let count = 0;
   if (intervalMs <= 0 || !trim) {
     return { afterWork: () => undefined, trims: 0 };
   }
   let last = -Infinity;
+  let lastWork = -Infinity;
   let running = false;
   let again = false;
   let timer: NodeJS.Timeout | undefined;
+  let quietTimer: NodeJS.Timeout | undefined;
 
   const run = (): void => {
+    if (timer) clearTimeout(timer);
     timer = undefined;
     running = true;
-    if (whenIdle?.idle()) whenIdle.collect();
     trim(() => {
       running = false;
       count++;
@@ -92,8 +98,25 @@ export function createHeapTrimmer(
     timer = setTimeout(run, wait);
     timer.unref();
   };
+  const armQuiet = (delay: number): void => {
+    quietTimer = setTimeout(onQuiet, delay);
+    quietTimer.unref();
+  };
+  const onQuiet = (): void => {
+    quietTimer = undefined;
+    const left = lastWork + quietMs - Date.now();
+    if (left > 0) return armQuiet(left);
+    if (whenIdle && !whenIdle.idle()) return;
+    whenIdle?.collect?.();
+    if (running) again = true;
+    else run();
+  };
   return {
-    afterWork: schedule,
+    afterWork: () => {
+      lastWork = Date.now();
+      schedule();
+      if (!quietTimer) armQuiet(quietMs);
+    },
     get trims() {
       return count;
     },
@@ -111,11 +134,7 @@ export function trimAfterProcessing<P extends Processor>(
   collect?: () => void,
 ): { processor: P; trimmer: HeapTrimmer } {
   let inFlight = 0;
-  const trimmer = createHeapTrimmer(
-    intervalMs,
-    trim,
-    collect ? { idle: () => inFlight === 0, collect } : undefined,
-  );
+  const trimmer = createHeapTrimmer(intervalMs, trim, { idle: () => inFlight === 0, collect });
   const process: Processor['process'] = (blob, params, ctx) => {
     inFlight++;
     return processor.process(blob, params, ctx).finally(() => {

@@ -209,7 +209,7 @@ describe('option table', () => {
     assert.equal(findOption('server-workers')?.kind, 'int');
     assert.equal(findOption('playground')?.default, '');
     assert.equal(findOption('playground')?.kind, 'string');
-    assert.equal(findOption('vips-heap-trim-interval')?.default, 1_000);
+    assert.equal(findOption('vips-heap-trim-interval')?.default, 5_000);
     assert.equal(findOption('vips-heap-trim-interval')?.kind, 'duration');
     for (const name of EXTENSIONS) assert.match(findOption(name)?.help ?? '', /\(extension\)/);
   });

@@ -28,42 +28,49 @@ describe('heap trimmer', () => {
   beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
   afterEach(() => mock.timers.reset());
 
-  it('trims at once after the first image, then at most once per interval', () => {
+  it('trims at once after the first image, then at most once per interval under load', () => {
     const t = fakeTrim();
-    const trimmer = createHeapTrimmer(1_000, t.call);
+    const trimmer = createHeapTrimmer(5_000, t.call);
     trimmer.afterWork();
     assert.equal(t.started(), 1);
     t.finish();
     assert.equal(trimmer.trims, 1);
-    for (let i = 0; i < 5; i++) {
-      mock.timers.tick(100);
+    for (let i = 0; i < 9; i++) {
+      mock.timers.tick(500);
       trimmer.afterWork();
     }
-    assert.equal(t.started(), 1, 'no trim inside the interval');
+    assert.equal(t.started(), 1, 'no trim inside the interval while images keep finishing');
     mock.timers.tick(499);
     assert.equal(t.started(), 1);
     mock.timers.tick(1);
     assert.equal(t.started(), 2, 'one trim when the interval has passed');
     t.finish();
-    mock.timers.tick(5_000);
-    assert.equal(t.started(), 2, 'nothing more without new work');
-    assert.equal(trimmer.trims, 2);
+    mock.timers.tick(499);
+    assert.equal(t.started(), 2);
+    mock.timers.tick(1);
+    assert.equal(t.started(), 3, 'and one a second after the last image');
+    t.finish();
+    mock.timers.tick(20_000);
+    assert.equal(t.started(), 3, 'nothing more without new work');
+    assert.equal(trimmer.trims, 3);
   });
 
-  it('trims again after a trim that was running when an image finished', () => {
+  it('never runs two trims at once; work done during a trim gets its own', () => {
     const t = fakeTrim();
-    const trimmer = createHeapTrimmer(1_000, t.call);
+    const trimmer = createHeapTrimmer(5_000, t.call);
     trimmer.afterWork();
     trimmer.afterWork();
     trimmer.afterWork();
-    assert.equal(t.started(), 1, 'never two trims at once');
+    assert.equal(t.started(), 1);
     mock.timers.tick(300);
     t.finish();
-    mock.timers.tick(999);
+    mock.timers.tick(699);
     assert.equal(t.started(), 1);
     mock.timers.tick(1);
-    assert.equal(t.started(), 2, 'the work done during the trim gets its own trim');
+    assert.equal(t.started(), 2, 'the quiet second after the last image');
     t.finish();
+    mock.timers.tick(20_000);
+    assert.equal(t.started(), 2);
     assert.equal(trimmer.trims, 2);
   });
 
@@ -109,27 +116,62 @@ describe('trimAfterProcessing', () => {
     assert.equal(trimmer.trims, 2);
   });
 
-  it('collects garbage before a trim only when no image is in flight', async () => {
-    const t = fakeTrim();
-    let collections = 0;
-    const gates: Array<() => void> = [];
-    const inner: Processor = {
-      process: (b) => new Promise((resolve) => gates.push(() => resolve(b))),
-    };
-    const { processor } = trimAfterProcessing(inner, 1, t.call, () => collections++);
-    const first = processor.process(blob, params, ctx);
-    const second = processor.process(blob, params, ctx);
-    gates.shift()?.();
-    await first;
-    assert.equal(t.started(), 1);
-    assert.equal(collections, 0, 'the second image is still being worked on');
-    t.finish();
-    await settle();
-    gates.shift()?.();
-    await second;
-    assert.equal(t.started(), 2);
-    assert.equal(collections, 1, 'the last image of the burst is done');
-    t.finish();
+  describe('with a garbage collector', () => {
+    beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 }));
+    afterEach(() => mock.timers.reset());
+
+    /** A processor whose images finish when the test says so. */
+    function gated(): { inner: Processor; finishOne: () => void } {
+      const gates: Array<() => void> = [];
+      return {
+        inner: { process: (b) => new Promise((resolve) => gates.push(() => resolve(b))) },
+        finishOne: () => gates.shift()?.(),
+      };
+    }
+
+    it('collects once the worker has been quiet for the interval, then trims', async () => {
+      const t = fakeTrim();
+      let collections = 0;
+      const g = gated();
+      const { processor } = trimAfterProcessing(g.inner, 1_000, t.call, () => collections++);
+      const first = processor.process(blob, params, ctx);
+      const second = processor.process(blob, params, ctx);
+      g.finishOne();
+      await first;
+      assert.equal(t.started(), 1);
+      t.finish();
+      mock.timers.tick(1_000);
+      assert.equal(collections, 0, 'the second image is still being worked on');
+      g.finishOne();
+      await second;
+      assert.equal(t.started(), 2, 'the interval had passed: trimmed at once');
+      t.finish();
+      mock.timers.tick(999);
+      assert.equal(collections, 0, 'not quiet for a whole interval yet');
+      mock.timers.tick(1);
+      assert.equal(collections, 1);
+      assert.equal(t.started(), 3, 'a trim follows the collection');
+      t.finish();
+      mock.timers.tick(10_000);
+      assert.equal(collections, 1, 'once per quiet period');
+    });
+
+    it('never collects during a steady stream of one image at a time', async () => {
+      const t = fakeTrim();
+      let collections = 0;
+      const g = gated();
+      const { processor } = trimAfterProcessing(g.inner, 1_000, t.call, () => collections++);
+      for (let i = 0; i < 50; i++) {
+        const p = processor.process(blob, params, ctx);
+        mock.timers.tick(80);
+        g.finishOne();
+        await p;
+        t.finish();
+        mock.timers.tick(20);
+      }
+      assert.equal(collections, 0);
+      assert.ok(t.started() >= 4 && t.started() <= 6, `about one trim a second (${t.started()})`);
+    });
   });
 });
 
