@@ -25,7 +25,7 @@ export function loadMallocTrim(): TrimCall | undefined {
 }
 
 export interface HeapTrimmer {
-  /** An image is done: trims now, or once `intervalMs` has passed since the last trim. */
+  /** An image is done: trims now or when the interval has passed, and once more after a quiet second. */
   afterWork(): void;
   /** Trims finished so far. */
   readonly trims: number;
@@ -60,12 +60,12 @@ export function createHeapTrimmer(
   intervalMs: number,
   trim: TrimCall | undefined,
   whenIdle?: IdleCollect,
-  quietMs = Math.min(1_000, intervalMs),
 ): HeapTrimmer {
   let count = 0;
   if (intervalMs <= 0 || !trim) {
     return { afterWork: () => undefined, trims: 0 };
   }
+  const quietMs = Math.min(1_000, intervalMs);
   let last = -Infinity;
   let lastWork = -Infinity;
   let running = false;
@@ -124,8 +124,8 @@ export function createHeapTrimmer(
 }
 
 /**
- * The processor with a heap trim after every image it finishes, failed or not; `collect` (V8's gc)
- * runs before a trim that finds no image in flight.
+ * The processor with the heap trimmer told of every image it finishes, failed or not; `collect` (V8's gc)
+ * runs when the worker has been quiet for a second with no image in flight.
  */
 export function trimAfterProcessing<P extends Processor>(
   processor: P,
