@@ -11,7 +11,11 @@
  * - blocks of 2 MiB and more (whole images: sources, decoded frames) are mapped and unmapped one by one
  *   instead of glibc's adaptive threshold, which after the first large free() serves later images from
  *   the arenas, where their memory stays resident after the image is done (RSS at 32 connections
- *   −40 to −70 MiB; costs AVIF decoding ~8 % CPU in page faults, nothing measurable elsewhere);
+ *   −40 to −70 MiB; costs AVIF decoding ~8 % CPU in page faults with 4 KiB pages, nothing measurable
+ *   elsewhere);
+ * - malloc asks for transparent huge pages on those mapped blocks (`glibc.malloc.hugetlb=1`, effective
+ *   where the kernel's THP mode is `madvise`): an AVIF decode faults in ~80 MB of fresh buffers, and with
+ *   2 MiB pages it costs 4–6 % less CPU; JPEG, PNG and fit-in measured the same, peak RSS no higher;
  * - the app lets two images per core into libvips, and the libuv pool gets four threads more than
  *   that so file reads never queue behind a whole resize.
  */
@@ -25,6 +29,10 @@ export function workerEnv(
   if (!env['MALLOC_ARENA_MAX']) out['MALLOC_ARENA_MAX'] = String(perWorker);
   if (!env['MALLOC_MMAP_THRESHOLD_']) out['MALLOC_MMAP_THRESHOLD_'] = String(2 * 1024 * 1024);
   if (!env['UV_THREADPOOL_SIZE']) out['UV_THREADPOOL_SIZE'] = String(perWorker + 4);
+  const tunables = env['GLIBC_TUNABLES'] ?? '';
+  if (!/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) {
+    out['GLIBC_TUNABLES'] = tunables ? `${tunables}:glibc.malloc.hugetlb=1` : 'glibc.malloc.hugetlb=1';
+  }
   return out;
 }
 
