@@ -227,8 +227,10 @@ export function processorFromConfig(config: Config): Processor {
     concurrency: config['vips-concurrency'],
   });
   const interval = config['vips-heap-trim-interval'];
-  if (interval <= 0) return processor;
-  return trimAfterProcessing(processor, interval, loadMallocTrim(), exposedGc()).processor;
+  // without glibc's malloc_trim there is nothing to schedule: no wrapper on the request path
+  const trim = interval > 0 ? loadMallocTrim() : undefined;
+  if (!trim) return processor;
+  return trimAfterProcessing(processor, interval, trim, exposedGc()).processor;
 }
 
 /** Everything of AppOptions that comes straight from flags; sources and the signer are added by the caller. */
