@@ -7,7 +7,7 @@ import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
 import { createProcessor } from './processor/process.js';
 import { configureVips } from './processor/vips.js';
-import { exposedGc, loadMallocTrim, trimAfterProcessing, worthCollecting } from './processor/heap-trim.js';
+import { exposedGc, loadMallocTrim, trimAfterProcessing } from './processor/heap-trim.js';
 import { createHandler } from './server/handler.js';
 import { startServer, type RunningServer } from './server/server.js';
 import { createFileStorage } from './storage/file.js';
@@ -230,7 +230,7 @@ export function processorFromConfig(config: Config): Processor {
   // without glibc's malloc_trim there is nothing to schedule: no wrapper on the request path
   const trim = interval > 0 ? loadMallocTrim() : undefined;
   if (!trim) return processor;
-  return trimAfterProcessing(processor, interval, trim, worthCollecting(exposedGc())).processor;
+  return trimAfterProcessing(processor, interval, trim, exposedGc()).processor;
 }
 
 /** Everything of AppOptions that comes straight from flags; sources and the signer are added by the caller. */

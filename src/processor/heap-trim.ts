@@ -38,28 +38,6 @@ export interface IdleCollect {
   collect?: (() => void) | undefined;
 }
 
-/** ArrayBuffer bytes an idle worker must hold before a full collection is worth its cost (`worthCollecting`). */
-export const IDLE_COLLECT_MIN_BUFFERS = 16 * 1024 * 1024;
-
-/**
- * `gc`, run only when at least `minBuffers` bytes of ArrayBuffers are held. With no image in flight those
- * are the sources and results of finished images that V8 has not collected yet. A full collection of an
- * idle worker also frees the hidden classes that only finished requests used, so the request path's
- * optimised code meets new ones on the next request and is thrown away: ~100 deoptimisations, and the
- * next few hundred small images cost ~5 % more CPU. Worth it after a burst of 5 MB PNG sources (48 MiB
- * held), not after JPEG, WebP or AVIF traffic (6–9 MiB), which the next busy period collects anyway.
- */
-export function worthCollecting(
-  gc: (() => void) | undefined,
-  minBuffers = IDLE_COLLECT_MIN_BUFFERS,
-  heldBuffers: () => number = () => process.memoryUsage().arrayBuffers,
-): (() => void) | undefined {
-  if (!gc) return undefined;
-  return () => {
-    if (heldBuffers() >= minBuffers) gc();
-  };
-}
-
 /** V8's `gc()` when the process runs with `--expose-gc` (the supervisor gives it to its workers). */
 export function exposedGc(): (() => void) | undefined {
   const gc = (globalThis as { gc?: unknown }).gc;
@@ -73,9 +51,9 @@ export function exposedGc(): (() => void) | undefined {
  * `intervalMs <= 0` or no `trim` turns it off.
  *
  * A worker that has finished no image for `quietMs` (at most a second) and has none in flight trims at
- * once, after a full garbage collection when `whenIdle` can run one (`worthCollecting` decides whether it
- * does): source buffers of finished images are freed only when V8 collects them, and a burst of large
- * sources (5 MB PNGs) otherwise stayed resident until the next busy period. Only a quiet worker collects: between two requests of a steady stream at
+ * once, after a full garbage collection when `whenIdle` can run one: source buffers of finished images are
+ * freed only when V8 collects them, and a burst of large sources (5 MB PNGs) otherwise stayed resident
+ * until the next busy period. Only a quiet worker collects: between two requests of a steady stream at
  * one or two connections the worker is briefly idle too, and collecting there cost ~4 % CPU per request.
  */
 export function createHeapTrimmer(

@@ -1,14 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import { ImageBlob } from '../../src/blob.js';
 import { parse } from '../../src/path/parse.js';
 import {
   createHeapTrimmer,
   loadMallocTrim,
   trimAfterProcessing,
-  worthCollecting,
   type TrimCall,
 } from '../../src/processor/heap-trim.js';
 import type { ProcessContext, Processor } from '../../src/types.js';
@@ -175,60 +172,6 @@ describe('trimAfterProcessing', () => {
       assert.equal(collections, 0);
       assert.ok(t.started() >= 4 && t.started() <= 6, `about one trim a second (${t.started()})`);
     });
-  });
-});
-
-describe('collecting an idle worker', () => {
-  it('runs the collector only when enough buffers are held', () => {
-    let collections = 0;
-    let held = 0;
-    const collect = worthCollecting(
-      () => collections++,
-      16 << 20,
-      () => held,
-    );
-    assert.ok(collect);
-    held = 9 << 20;
-    collect();
-    assert.equal(collections, 0, 'a few MiB of finished JPEG sources: not worth a full collection');
-    held = 48 << 20;
-    collect();
-    assert.equal(collections, 1, 'a burst of large sources: collected');
-    assert.equal(worthCollecting(undefined), undefined, 'no collector without --expose-gc');
-  });
-
-  it("frees dropped buffers with V8's collector, by the process's own count of held buffers", async () => {
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    gc();
-    const before = process.memoryUsage().arrayBuffers;
-    let collections = 0;
-    const collect = worthCollecting(
-      () => {
-        collections++;
-        gc();
-      },
-      before + (16 << 20),
-    );
-    assert.ok(collect);
-    let garbage: Buffer[] | undefined = Array.from({ length: 8 }, () => Buffer.alloc(1 << 20, 1));
-    garbage = undefined;
-    collect();
-    assert.equal(collections, 0, '8 MiB dropped: left for the next busy period');
-    garbage = Array.from({ length: 40 }, () => Buffer.alloc(1 << 20, 1));
-    assert.equal(garbage.length, 40);
-    garbage = undefined;
-    collect();
-    assert.equal(collections, 1);
-    // V8 releases the buffers' memory on a background sweeper shortly after the collection
-    for (let i = 0; i < 100 && process.memoryUsage().arrayBuffers >= before + (16 << 20); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const after = process.memoryUsage().arrayBuffers;
-    assert.ok(
-      after < before + (16 << 20),
-      `held after the collection: ${after - before} bytes more than before`,
-    );
   });
 });
 
