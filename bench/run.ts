@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { TreeMonitor, cpuSeconds, machineCpuSeconds } from './proc.js';
+import { roundRatioRange } from './stats.js';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const STARTED = performance.now();
@@ -456,6 +457,8 @@ interface Cell {
   completed: number;
   seconds: number;
   reqPerSec: number;
+  /** req/s of each round, in order; round i of both servers ran back to back */
+  roundRates: number[];
   p50: number;
   p99: number;
   peakRssMiB: number;
@@ -524,6 +527,7 @@ interface Tally {
   non2xx: number;
   bytes: number;
   latencies: number[];
+  roundRates: number[];
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -571,6 +575,7 @@ async function runRound(
   tally.amount += amount;
   tally.completed += result.requests.total;
   tally.seconds += seconds;
+  tally.roundRates.push(seconds > 0 ? result.requests.total / seconds : 0);
   tally.ownCpu += ownCpu;
   tally.otherCpu += machine1.busy - machine0.busy - serversCpu - selfCpu;
   tally.errors += result.errors;
@@ -640,6 +645,7 @@ async function runCells(
       completed: t.completed,
       seconds: t.seconds,
       reqPerSec: t.seconds > 0 ? t.completed / t.seconds : 0,
+      roundRates: t.roundRates,
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       peakRssMiB: t.peakKiB / 1024,
@@ -667,6 +673,7 @@ function emptyTally(): Tally {
     non2xx: 0,
     bytes: 0,
     latencies: [],
+    roundRates: [],
   };
 }
 
@@ -718,7 +725,8 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
       `in flight (quality ${QUALITY_MIN}–${QUALITY_MAX} × ${PHOTO_ALIASES} hard-linked file aliases; the ` +
       `fit-in source under ${FIT_IN_ALIASES} aliases at q80). CPU ms/req is the server's own CPU time ` +
       `(all threads) per response; "other CPU" is what the rest of the machine used during the cell ` +
-      `(noise).`,
+      `(noise). "Per round" pairs the servers' back-to-back rounds: the spread of those ratios is how far ` +
+      `the machine's drift alone moves a cell.`,
     '',
   );
   const header = [
@@ -727,6 +735,7 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
     'ours req/s',
     'bare req/s',
     'ours/bare',
+    'ours/bare per round (min–max)',
     'ours p50/p99 ms',
     'bare p50/p99 ms',
     'ours peak RSS MiB (sum / shared once)',
@@ -754,6 +763,7 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
           val(ours, (x) => fmtRate(x.reqPerSec) + mark(ours)),
           val(bare, (x) => fmtRate(x.reqPerSec) + mark(bare)),
           ours && bare && bare.reqPerSec > 0 ? (ours.reqPerSec / bare.reqPerSec).toFixed(2) : '—',
+          ours && bare ? roundRatioRange(ours.roundRates, bare.roundRates) : '—',
           val(ours, (x) => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`),
           val(bare, (x) => `${fmtMs(x.p50)} / ${fmtMs(x.p99)}`),
           val(ours, (x) => `${x.peakRssMiB.toFixed(0)} / ${x.peakOnceMiB.toFixed(0)}`),
