@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import os from 'node:os';
 import { createApp, type App, type AppHooks, type AppOptions } from './app/app.js';
+import { coresPerWorker } from './app/capacity.js';
 import type { HandlerOptions } from './server/handler.js';
 import { playgroundOptions } from './server/playground.js';
 import type { Config } from './config/options.js';
@@ -257,6 +259,7 @@ export function appOptionsFromConfig(
     saveTimeoutMs: orDefault(config['imagor-save-timeout'], 20_000),
     processTimeoutMs: orDefault(config['imagor-process-timeout'], 20_000),
     processConcurrency: config['imagor-process-concurrency'],
+    cores: coresPerWorker(config['server-workers'], os.availableParallelism()),
     processQueueSize: config['imagor-process-queue-size'],
     storagePathStyle: config['imagor-storage-path-style'] === 'digest' ? 'digest' : 'original',
     resultStoragePathStyle:

@@ -13,6 +13,7 @@ import type { LoadContext, Loader, Processor, Storage } from '../types.js';
 import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
+import { imageSlots } from './capacity.js';
 import { deadline } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
@@ -41,8 +42,10 @@ export interface AppOptions {
   processTimeoutMs: number;
   processConcurrency: number;
   processQueueSize: number;
+  /** cores this process may use (default: all of the machine's); sizes the three limits below */
+  cores?: number;
   /**
-   * Images processed at once by this process (0 = two per core). One more source per core may be
+   * Images processed at once by this process (0 = src/app/capacity.ts). One more source per core may be
    * loaded ahead of a free slot; the requests beyond wait in line without holding their source bytes.
    * Not imagor's -imagor-process-concurrency: that one refuses (429); this one only queues, to keep
    * memory flat and libuv's pool free for I/O.
@@ -113,15 +116,13 @@ export interface App {
 
 export function createApp(opts: AppOptions): App {
   const limiter = new ProcessLimiter(opts.processConcurrency, opts.processQueueSize);
-  const images =
-    opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : 2 * os.availableParallelism();
+  const cores = opts.cores && opts.cores > 0 ? opts.cores : os.availableParallelism();
+  const images = opts.parallelImages && opts.parallelImages > 0 ? opts.parallelImages : imageSlots(cores);
   const slots = new ProcessLimiter(images, Number.MAX_SAFE_INTEGER);
   // one source per core may be loaded ahead, so a freed slot starts on bytes already in memory
-  const loadSlots = new ProcessLimiter(images + os.availableParallelism(), Number.MAX_SAFE_INTEGER);
+  const loadSlots = new ProcessLimiter(images + cores, Number.MAX_SAFE_INTEGER);
   const heavySlots = new ProcessLimiter(
-    opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0
-      ? opts.parallelHeavyDecodes
-      : os.availableParallelism(),
+    opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0 ? opts.parallelHeavyDecodes : cores,
     Number.MAX_SAFE_INTEGER,
   );
   const flight = new SingleFlight<WorkResult>();

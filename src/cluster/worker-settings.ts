@@ -2,6 +2,7 @@
  * Process-start settings the supervisor gives its workers, each measured with `npm run bench`
  * (bench/README.md). Anything the operator already set wins.
  */
+import { coresPerWorker, poolThreads } from '../app/capacity.js';
 
 /**
  * Settings glibc and libuv read only at process start:
@@ -16,19 +17,18 @@
  * - malloc asks for transparent huge pages on those mapped blocks (`glibc.malloc.hugetlb=1`, effective
  *   where the kernel's THP mode is `madvise`): an AVIF decode faults in ~80 MB of fresh buffers, and with
  *   2 MiB pages it costs 4–6 % less CPU; JPEG, PNG and fit-in measured the same, peak RSS no higher;
- * - the app lets two images per core into libvips, and the libuv pool gets four threads more than
- *   that so file reads never queue behind a whole resize.
+ * - libuv's pool: one thread per image slot of the app and one more (src/app/capacity.ts).
  */
 export function workerEnv(
   workers: number,
   cores: number,
   env: NodeJS.ProcessEnv = process.env,
 ): Record<string, string> {
-  const perWorker = 2 * Math.max(1, Math.ceil(cores / (workers > 0 ? workers : cores)));
+  const own = coresPerWorker(workers, cores);
   const out: Record<string, string> = {};
-  if (!env['MALLOC_ARENA_MAX']) out['MALLOC_ARENA_MAX'] = String(perWorker);
+  if (!env['MALLOC_ARENA_MAX']) out['MALLOC_ARENA_MAX'] = String(2 * own);
   if (!env['MALLOC_MMAP_THRESHOLD_']) out['MALLOC_MMAP_THRESHOLD_'] = String(2 * 1024 * 1024);
-  if (!env['UV_THREADPOOL_SIZE']) out['UV_THREADPOOL_SIZE'] = String(perWorker + 4);
+  if (!env['UV_THREADPOOL_SIZE']) out['UV_THREADPOOL_SIZE'] = String(poolThreads(own));
   const tunables = env['GLIBC_TUNABLES'] ?? '';
   if (!/(^|:)glibc\.malloc\.hugetlb=/.test(tunables)) {
     out['GLIBC_TUNABLES'] = tunables ? `${tunables}:glibc.malloc.hugetlb=1` : 'glibc.malloc.hugetlb=1';

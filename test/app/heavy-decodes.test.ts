@@ -12,7 +12,7 @@ const AVIF_HEAD = Buffer.concat([Buffer.from([0, 0, 0, 0x1c]), Buffer.from('ftyp
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 
 /** An app whose processor only records how many images it holds at once (and the loader, how many sources). */
-function appWith(limits: { parallelImages: number; parallelHeavyDecodes: number }): {
+function appWith(limits: { cores?: number; parallelImages?: number; parallelHeavyDecodes?: number }): {
   app: App;
   peak: () => number;
   peakLoaded: () => number;
@@ -85,5 +85,23 @@ describe('sources loaded ahead of a free image slot', () => {
     assert.deepEqual(await burst(app, 'jpg', 8), Array(8).fill(200));
     assert.equal(peak(), 1);
     assert.equal(peakLoaded(), 1 + os.availableParallelism());
+  });
+});
+
+describe('limits sized from the cores of the process', () => {
+  it('two cores: three images at once, two more sources loaded ahead, two AVIF decodes', async () => {
+    const jpeg = appWith({ cores: 2 });
+    assert.deepEqual(await burst(jpeg.app, 'jpg', 12), Array(12).fill(200));
+    assert.equal(jpeg.peak(), 3);
+    assert.equal(jpeg.peakLoaded(), 5);
+    const avif = appWith({ cores: 2 });
+    assert.deepEqual(await burst(avif.app, 'avif', 6), Array(6).fill(200));
+    assert.equal(avif.peak(), 2);
+  });
+
+  it('one core: two images at once', async () => {
+    const { app, peak } = appWith({ cores: 1 });
+    assert.deepEqual(await burst(app, 'jpg', 6), Array(6).fill(200));
+    assert.equal(peak(), 2);
   });
 });

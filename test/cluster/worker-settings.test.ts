@@ -16,11 +16,13 @@ function thpMode(): string | undefined {
 describe('worker process settings', () => {
   const mapped = { MALLOC_MMAP_THRESHOLD_: '2097152', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
 
-  it('two malloc arenas per core, whole images mapped, a libuv pool of two images per core plus four', () => {
-    assert.deepEqual(workerEnv(1, 2, {}), { ...mapped, MALLOC_ARENA_MAX: '4', UV_THREADPOOL_SIZE: '8' });
-    assert.deepEqual(workerEnv(1, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '16', UV_THREADPOOL_SIZE: '20' });
+  it('two malloc arenas per core, whole images mapped, a libuv pool of the image slots plus one', () => {
+    assert.deepEqual(workerEnv(1, 2, {}), { ...mapped, MALLOC_ARENA_MAX: '4', UV_THREADPOOL_SIZE: '4' });
+    assert.deepEqual(workerEnv(1, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '16', UV_THREADPOOL_SIZE: '13' });
     // one worker per core (0): each gets the share of one core
-    assert.deepEqual(workerEnv(0, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '6' });
+    assert.deepEqual(workerEnv(0, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '2', UV_THREADPOOL_SIZE: '3' });
+    // two workers on eight cores: four each
+    assert.deepEqual(workerEnv(2, 8, {}), { ...mapped, MALLOC_ARENA_MAX: '8', UV_THREADPOOL_SIZE: '7' });
   });
 
   it("the operator's environment wins", () => {
