@@ -45,8 +45,9 @@ export interface AppOptions {
   /** cores this process may use (default: all of the machine's); sizes the three limits below */
   cores?: number;
   /**
-   * Images processed at once by this process (0 = src/app/capacity.ts). One more source per core may be
-   * loaded ahead of a free slot; the requests beyond wait in line without holding their source bytes.
+   * Images processed at once by this process (0 = sized from `cores`, src/app/capacity.ts). One more
+   * source per core may be loaded ahead of a free slot; the requests beyond wait in line without holding
+   * their source bytes.
    * Not imagor's -imagor-process-concurrency: that one refuses (429); this one only queues, to keep
    * memory flat and libuv's pool free for I/O.
    */
