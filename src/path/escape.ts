@@ -118,3 +118,80 @@ export function decodeBase64Url(s: string): string | undefined {
   }
   return decoder.decode(out);
 }
+
+/** Bytes Go's URL.EscapedPath() writes as they are: ASCII letters and digits and `-._~$&+,/:;=@`. */
+function isPathByteKept(b: number): boolean {
+  return (
+    (b >= 0x61 && b <= 0x7a) ||
+    (b >= 0x41 && b <= 0x5a) ||
+    (b >= 0x30 && b <= 0x39) ||
+    '-._~$&+,/:;=@'.includes(String.fromCharCode(b))
+  );
+}
+
+/**
+ * Bytes a raw request path may hold for Go to keep it exactly as sent (url.validEncoded in path mode): the kept
+ * bytes, the other sub-delimiters `!'()*`, the brackets `[]` and `%` (checked separately).
+ */
+function isPathByteValidRaw(b: number): boolean {
+  return isPathByteKept(b) || "!'()*[]%".includes(String.fromCharCode(b));
+}
+
+/** A quoted form of the bytes of an escape error, as Go's strconv.Quote writes ASCII (other bytes as \\xNN). */
+function quoteBytes(bytes: Uint8Array): string {
+  let out = '"';
+  for (const c of bytes) {
+    if (c === 0x22 || c === 0x5c) out += '\\' + String.fromCharCode(c);
+    else if (c >= 0x20 && c < 0x7f) out += String.fromCharCode(c);
+    else out += '\\x' + c.toString(16).padStart(2, '0');
+  }
+  return out + '"';
+}
+
+/** One byte per character when the text is latin1 (node:http's request target), else its UTF-8 bytes. */
+function requestBytes(raw: string): Uint8Array {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\u0000-\u00ff]*$/.test(raw)) return Uint8Array.from(raw, (ch) => ch.charCodeAt(0));
+  return encoder.encode(raw);
+}
+
+/**
+ * The request path as imagor sees it: Go's server parses the request target (url.ParseRequestURI) and imagor
+ * reads `URL.EscapedPath()`. `raw` is the path of the request line without the query; node:http hands it over
+ * one character per byte (latin1).
+ *
+ * - A control byte, or a `%` not followed by two hex digits, is an error (Go's server answers 400 before any handler runs); the
+ *   message is Go's: `invalid URL escape "%zz"`.
+ * - A path made only of bytes valid in a URL path is kept exactly as sent, escapes and all.
+ * - Otherwise (`\`, `{ } | ^`, `" < >`, a backquote, a `#`, a space or a byte above 0x7e anywhere in it) the
+ *   whole path is decoded and encoded again: every escape is normalised, so `%2F` becomes `/`, `%41` becomes
+ *   `A` and `%28` stays `%28`, and a raw `(` or `[` becomes `%28` / `%5B` too.
+ */
+export function escapedRequestPath(raw: string): { path: string } | { error: string } {
+  const bytes = requestBytes(raw);
+  if (bytes.some((b) => b < 0x20 || b === 0x7f))
+    return { error: 'net/url: invalid control character in URL' };
+  let valid = true;
+  for (let i = 0; i < bytes.length; i++) {
+    const c = bytes[i]!;
+    if (c === 0x25) {
+      if (i + 2 >= bytes.length || hexValue(bytes[i + 1]!) < 0 || hexValue(bytes[i + 2]!) < 0) {
+        return { error: `invalid URL escape ${quoteBytes(bytes.subarray(i, i + 3))}` };
+      }
+      i += 2;
+    } else if (valid && !isPathByteValidRaw(c)) {
+      valid = false;
+    }
+  }
+  if (valid) return { path: raw };
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    let b = bytes[i]!;
+    if (b === 0x25) {
+      b = hexValue(bytes[i + 1]!) * 16 + hexValue(bytes[i + 2]!);
+      i += 2;
+    }
+    out += isPathByteKept(b) ? String.fromCharCode(b) : '%' + HEX[b >> 4]! + HEX[b & 15]!;
+  }
+  return { path: out };
+}

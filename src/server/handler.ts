@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { App, AppRequest, AppResponse } from '../app/app.js';
-import { toImagorError } from '../errors.js';
+import { invalid, toImagorError } from '../errors.js';
+import { escapedRequestPath } from '../path/escape.js';
 import { createPlayground, type PlaygroundOptions } from './playground.js';
 
 export interface HandlerOptions {
@@ -44,7 +45,8 @@ export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => P
     const method = req.method;
     const rawUrl = req.url;
     const q = rawUrl.indexOf('?');
-    let path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+    const escaped = escapedRequestPath(q >= 0 ? rawUrl.slice(0, q) : rawUrl);
+    let path = 'path' in escaped ? escaped.path : '';
     const query = q >= 0 ? rawUrl.slice(q) : '';
     const extraHeaders: Record<string, string> = {};
 
@@ -68,6 +70,8 @@ export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => P
       return out;
     };
 
+    // Go's server rejects a request target it cannot parse before any handler runs
+    if ('error' in escaped) return finish(errorResponse(invalid(escaped.error), opts.disableErrorBody));
     if (prefix) {
       if (path !== prefix && !path.startsWith(prefix + '/')) {
         const body = Buffer.from('404 page not found\n');
