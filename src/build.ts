@@ -8,6 +8,7 @@ import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
 import { createProcessor } from './processor/process.js';
+import type { CacheForm } from './processor/cache/decoded.js';
 import { configureVips } from './processor/vips.js';
 import { exposedGc, loadMallocTrim, trimAfterProcessing } from './processor/heap-trim.js';
 import { createHandler } from './server/handler.js';
@@ -205,6 +206,12 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
 
 const orDefault = (v: number, d: number): number => (v > 0 ? v : d);
 
+/** `-vips-cache-format`: png or webp; anything else (pixel, '') keeps raw pixels, as imagor reads it. */
+function cacheForm(v: string): CacheForm {
+  const f = v.trim().toLowerCase();
+  return f === 'png' || f === 'webp' ? f : 'pixel';
+}
+
 /** The sharp processor as the -vips-* flags describe it (0 limits mean imagor's defaults). */
 export function processorFromConfig(config: Config): Processor {
   configureVips({
@@ -227,6 +234,13 @@ export function processorFromConfig(config: Config): Processor {
     stripMetadata: config['vips-strip-metadata'],
     stripColorProfile: config['vips-strip-color-profile'],
     concurrency: config['vips-concurrency'],
+    cache: {
+      size: config['vips-cache-size'],
+      maxWidth: orDefault(config['vips-cache-max-width'], 2400),
+      maxHeight: orDefault(config['vips-cache-max-height'], 2000),
+      ttl: config['vips-cache-ttl'],
+      form: cacheForm(config['vips-cache-format']),
+    },
   });
   const interval = config['vips-heap-trim-interval'];
   // without glibc's malloc_trim there is nothing to schedule: no wrapper on the request path

@@ -27,10 +27,17 @@ export interface ProcessContext {
   signal: AbortSignal;
   /** Loads an image key through the same storages and loaders as the main image (nested image(), watermark()). */
   load(image: string, signal: AbortSignal): Promise<ImageBlob>;
+  /** the request has `preview()`: its base image may be served from and kept in the decoded-image cache */
+  preview?: boolean;
 }
 
 export interface Processor {
   process(blob: ImageBlob, params: Params, ctx: ProcessContext): Promise<ImageBlob>;
+  /**
+   * The decoded-image cache's copy of a `preview()` request's base image, when it holds one the request
+   * may use: the source then needs no loading at all.
+   */
+  cachedSource?(image: string, params: Params): ImageBlob | undefined;
 }
 
 export interface Signer {

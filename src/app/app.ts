@@ -282,11 +282,12 @@ export function createApp(opts: AppOptions): App {
       const saves: Array<Promise<void>> = [];
       const source = /^color:/i.test(image)
         ? new ImageBlob(Buffer.alloc(0))
-        : await loadSource(image, ctx, saves);
+        : ((flags.preview ? opts.processor.cachedSource?.(image, p) : undefined) ??
+          (await loadSource(image, ctx, saves)));
       releaseSlot = await slots.acquire(ctx.signal);
       let out: ImageBlob;
       try {
-        out = await processWithRawOnError(source, p, ctx);
+        out = await processWithRawOnError(source, p, ctx, flags.preview);
       } catch (err) {
         // a source that cannot be processed is not kept in the storages (imagor does the same)
         if (saves.length > 0) track(Promise.allSettled(saves).then(() => forgetSource(image)));
@@ -302,7 +303,12 @@ export function createApp(opts: AppOptions): App {
   }
 
   /** Runs the processor; with `-imagor-response-raw-on-error` a failure carries the source along. */
-  async function processWithRawOnError(source: ImageBlob, p: Params, ctx: LoadContext): Promise<ImageBlob> {
+  async function processWithRawOnError(
+    source: ImageBlob,
+    p: Params,
+    ctx: LoadContext,
+    preview = false,
+  ): Promise<ImageBlob> {
     let releaseHeavy: (() => void) | undefined;
     try {
       // taken while holding an image slot; heavy holders wait on nothing else, so no deadlock
@@ -312,6 +318,7 @@ export function createApp(opts: AppOptions): App {
         opts.processor.process(source, p, {
           signal,
           load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
+          ...(preview ? { preview } : {}),
         }),
       );
       hooks.stage?.('process', Date.now() - started);

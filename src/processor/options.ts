@@ -1,3 +1,5 @@
+import type { DecodedCacheOptions } from './cache/decoded.js';
+
 /** Settings of the image processor (imagor's `VIPS_*` options). */
 export interface ProcessorOptions {
   /** widest image accepted after load (VIPS_MAX_WIDTH) */
@@ -26,6 +28,8 @@ export interface ProcessorOptions {
   stripColorProfile: boolean;
   /** libvips threads per operation; -1 = one per core, 0 leaves sharp's default */
   concurrency: number;
+  /** the decoded-image cache (`-vips-cache-*`); absent or size 0: none */
+  cache?: DecodedCacheOptions | undefined;
 }
 
 export const DEFAULT_MAX_WIDTH = 9999;

@@ -39,10 +39,19 @@ import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } f
 import { buildMeta, readMetaSettings } from './meta.js';
 import { iccColourSpace, iccProfileFile } from './metadata.js';
 import { resolveProcessorOptions, type ProcessorOptions } from './options.js';
+import {
+  CachedBlob,
+  bypassesCache,
+  createDecodedCache,
+  entrySource,
+  type DecodedCache,
+} from './cache/decoded.js';
 
 /** The sharp-based processor, plus the nested-path entry point used by the image() filter. */
 export interface SharpProcessor extends Processor {
   readonly options: ProcessorOptions;
+  /** the decoded-image cache (`-vips-cache-size` > 0), else undefined */
+  readonly cache: DecodedCache | undefined;
   /** Runs a nested imagor path (`f`/`full` relative to `parent`) and returns its pixels. */
   processNested(path: string, parent: Size, ctx: ProcessContext): Promise<RawImage>;
 }
@@ -216,13 +225,37 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
   else if (opts.concurrency > 0) sharp.concurrency(opts.concurrency);
   const disabled: ReadonlySet<string> = new Set(opts.disableFilters);
   const maxOps = opts.maxFilterOps > 0 ? opts.maxFilterOps : -1;
+  const cache = opts.cache
+    ? createDecodedCache(opts.cache, async (blob, frames) => {
+        const src = await openSource(blob, opts, { frames, page: 1 });
+        return { pipeline: openSharp(src), pages: src.pages };
+      })
+    : undefined;
+
+  /** imagor serves these from the cache: a known size within its maximum, nothing tied to the original. */
+  function usesCache(p: Params): boolean {
+    const image = p.image ?? '';
+    return (
+      cache !== undefined &&
+      image !== '' &&
+      !/^color:/i.test(image) &&
+      cache.fits(p.width, p.height) &&
+      !bypassesCache(p)
+    );
+  }
 
   async function nested(path: string, parent: Size, ctx: ProcessContext, depth: number): Promise<RawImage> {
     if (depth >= MAX_NESTING) throw invalid('image: nested too deeply');
     const rel = resolveFullDimensions(path.replace(/^\/+/, ''), parent);
     const params = parse(rel.startsWith('unsafe/') ? rel : `unsafe/${rel}`);
     const image = params.image ?? '';
-    const blob = /^color:/i.test(image) ? new ImageBlob(Buffer.alloc(0)) : await ctx.load(image, ctx.signal);
+    let blob: ImageBlob;
+    if (/^color:/i.test(image)) blob = new ImageBlob(Buffer.alloc(0));
+    else if (cache && usesCache(params)) {
+      // one frame, as imagor caches image() sources
+      const hit = await cache.getOrLoad(image, () => ctx.load(image, ctx.signal), 1);
+      blob = 'entry' in hit ? new CachedBlob(hit.entry) : hit.original;
+    } else blob = await ctx.load(image, ctx.signal);
     const out = await run(blob, params, ctx, depth + 1, true);
     if (out instanceof ImageBlob) throw new ImagorError(500, 'nested image produced no pixels');
     return out;
@@ -260,6 +293,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
 
     const image = params.image ?? '';
     const isColor = /^color:/i.test(image);
+    const cached = blob instanceof CachedBlob ? blob.entry : undefined;
     // everything the single-pipeline path depends on that is known before the header is read
     const plain =
       !isColor &&
@@ -273,8 +307,9 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     let src: Source | undefined;
     let sourceFormat = blob.format;
     // a header read in JS (no libvips round trip) suffices for the single-pipeline path
-    const quick = plain ? quickSource(blob, opts) : undefined;
+    const quick = plain && !cached ? quickSource(blob, opts) : undefined;
     if (isColor) sourceFormat = 'jpeg';
+    else if (cached) src = entrySource(cached, opts);
     else if (quick) src = quick;
     else {
       const animatable = sourceFormat === 'gif' || sourceFormat === 'webp';
@@ -301,7 +336,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
 
     if (
       plain &&
-      src?.native === true &&
+      (src?.native === true || (src !== undefined && cached !== undefined)) &&
       !src.animated &&
       manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined
     ) {
@@ -350,6 +385,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         rotated: false,
         disableBlur: opts.disableBlur,
         profile,
+        ...(cache ? { cache } : {}),
       };
       if (!opts.unlimited) {
         fctx.limits = {
@@ -496,8 +532,24 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
 
   return {
     options: opts,
+    cache,
+    cachedSource(image, params) {
+      if (!cache || !usesCache(params)) return undefined;
+      const entry = cache.get(image);
+      return entry ? new CachedBlob(entry) : undefined;
+    },
     async process(blob, params, ctx) {
-      const out = await run(blob, params, ctx, 0, false);
+      let input = blob;
+      if (cache && ctx.preview && !(blob instanceof CachedBlob) && usesCache(params)) {
+        try {
+          // imagor keeps one frame of a preview() base image
+          const hit = await cache.getOrLoad(params.image ?? '', () => Promise.resolve(blob), 1);
+          if ('entry' in hit) input = new CachedBlob(hit.entry);
+        } catch {
+          // a source the cache cannot decode goes through the pipeline, which reports why
+        }
+      }
+      const out = await run(input, params, ctx, 0, false);
       if (out instanceof ImageBlob) return out;
       // not reached: run() only returns pixels when asked to
       const data = await applyEncoder(toSharp(out), {

@@ -1,5 +1,7 @@
 import { queryUnescapeOrRaw } from '../../path/escape.js';
-import sharp, { type Blend, type OverlayOptions } from 'sharp';
+import sharp, { type Blend, type OverlayOptions, type Sharp } from 'sharp';
+import type { ImageBlob } from '../../blob.js';
+import { openEntry } from '../cache/decoded.js';
 import { invalid } from '../../errors.js';
 import { fromSharp, joinFrames, splitFrames, type RawImage } from '../image.js';
 import { defineFilter } from './types.js';
@@ -129,17 +131,31 @@ export const watermark = defineFilter<WatermarkArgs>({
     return out;
   },
   apply: async (img, a, ctx) => {
-    const blob = await ctx.load(a.image);
     const animated = img.pages > 1;
-    const meta = await sharp(blob.data, { animated }).metadata();
-    const pages = animated ? Math.max(1, meta.pages ?? 1) : 1;
-    let pipeline = sharp(blob.data, { animated }).ensureAlpha();
+    let box: { width: number; height: number } | undefined;
     if (a.ratios) {
       const [wr, hr] = a.ratios;
-      const bw = wr === null ? img.width : Math.max(1, Math.floor((img.width * wr) / 100));
-      const bh = hr === null ? img.pageHeight : Math.max(1, Math.floor((img.pageHeight * hr) / 100));
-      pipeline = pipeline.resize(bw, bh, { fit: 'inside' });
+      box = {
+        width: wr === null ? img.width : Math.max(1, Math.floor((img.width * wr) / 100)),
+        height: hr === null ? img.pageHeight : Math.max(1, Math.floor((img.pageHeight * hr) / 100)),
+      };
     }
+    let blob: ImageBlob | undefined;
+    let pipeline: Sharp | undefined;
+    let pages = 1;
+    // an overlay of known size comes from the decoded-image cache (an animated one is never cached)
+    if (ctx.cache && box && ctx.cache.fits(box.width, box.height)) {
+      const hit = await ctx.cache.getOrLoad(a.image, () => ctx.load(a.image), animated ? -1 : 1);
+      if ('entry' in hit) pipeline = openEntry(hit.entry).ensureAlpha();
+      else blob = hit.original;
+    }
+    if (!pipeline) {
+      blob ??= await ctx.load(a.image);
+      const meta = await sharp(blob.data, { animated }).metadata();
+      pages = animated ? Math.max(1, meta.pages ?? 1) : 1;
+      pipeline = sharp(blob.data, { animated }).ensureAlpha();
+    }
+    if (box) pipeline = pipeline.resize(box.width, box.height, { fit: 'inside' });
     const overlay = scaleAlpha(await fromSharp(pipeline, pages), a.opacity);
     if (a.opacity <= 0) return img;
     return compositeOverlay(img, overlay, a.x, a.y, 'over');

@@ -1,4 +1,5 @@
 import type { ImageBlob } from '../../blob.js';
+import type { DecodedCache } from '../cache/decoded.js';
 import type { RawImage } from '../image.js';
 import type { Detector } from './detection.js';
 
@@ -66,6 +67,8 @@ export interface FilterContext {
   profile?: ProfileState;
   /** optional detector plugin (draw_detections, redact, redact_oval); absent → those are no-ops */
   detector?: Detector;
+  /** the decoded-image cache, for watermark() overlays of known size; absent when off */
+  cache?: DecodedCache;
 }
 
 export interface FilterDef<A = unknown> {
