@@ -907,7 +907,11 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-main().then(
+// `--case cache`: the decoded-image cache benchmark (bench/cache.ts) instead of the server comparison
+const run = process.argv.includes('--case')
+  ? import('./cache.js').then((m) => m.runCacheBench(process.argv.slice(2)))
+  : main();
+run.then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench: ${String(err)}\n`);
