@@ -188,6 +188,10 @@ async function nativeSource(
       const first = await sharp(input, base).metadata();
       const count = first.pages ?? 1;
       options.page = Math.min(load.page, count) - 1;
+    } else if (animatable && load.frames > 1) {
+      // a frame limit above the frame count loads every frame (libvips rejects n past the end)
+      const count = (await sharp(input, base).metadata()).pages ?? 1;
+      options.pages = Math.min(load.frames, count);
     } else if (animatable && load.frames !== 1) {
       options.pages = load.frames;
     }

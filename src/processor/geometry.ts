@@ -51,7 +51,8 @@ export function manualCropEdges(
   const t0 = crop.top ?? 0;
   const r0 = crop.right ?? 0;
   const b0 = crop.bottom ?? 0;
-  if (!(r0 - l0 > 0 || b0 - t0 > 0)) return undefined;
+  // any positive edge makes a crop: `50x50:0x0` cuts from 50,50 to the right/bottom edge
+  if (!(l0 > 0 || t0 > 0 || r0 > 0 || b0 > 0)) return undefined;
   let left = Math.max(0, l0);
   let top = Math.max(0, t0);
   let right = r0;
@@ -115,59 +116,205 @@ export interface ResizeRequest {
   stretch: boolean;
   /** true with upscale(), false with no_upscale(), undefined when neither filter is present (last wins) */
   upscale?: boolean | undefined;
-  /** bound for a missing fit-in dimension (VIPS_MAX_WIDTH/HEIGHT) */
+  /** bound for a missing dimension (VIPS_MAX_WIDTH/HEIGHT) */
   maxWidth: number;
   maxHeight: number;
+  /**
+   * imagor resizes while loading (its thumbnail path, see resizesOnLoad()): the image planned is
+   * the source as loaded, and the URL size goes straight to libvips' thumbnail.
+   */
+  onLoad?: boolean | undefined;
+  hAlign?: HAlign | undefined;
+  vAlign?: VAlign | undefined;
+  smart?: boolean | undefined;
+  /** focal() regions are set: the cover window is placed on them (the caller computes it) */
+  focal?: boolean | undefined;
 }
+
+/** Where the cover window sits on the scaled image. */
+export type CoverAnchor = { kind: 'align'; x: Anchor; y: Anchor } | { kind: 'smart' } | { kind: 'focal' };
 
 /** What the resize step does to an image; sizes are the exact output size. */
 export type ResizeOp =
   | { kind: 'none' }
-  | { kind: 'cover'; width: number; height: number }
+  /** resize to `scaled`, then cut a width×height window placed by `anchor` */
+  | { kind: 'cover'; width: number; height: number; scaled: Size; anchor: CoverAnchor }
   | { kind: 'scale'; width: number; height: number };
 
 export interface ResizePlan {
-  /** the resolved target w×h (fill() canvas before paddings) */
+  /** the resolved target w×h (the fill() canvas before paddings) */
   box: Size;
   op: ResizeOp;
 }
 
 /**
- * Plans the resize of an image of size `img` (already cropped/trimmed, upright) for the URL size and
- * modes, following imagor: adaptive swap; 0 = proportional (both 0 = original size); default cover
- * mode upscales unless no_upscale(); fit-in never upscales unless upscale() and bounds a missing
- * dimension by the max size; full-fit-in covers the box without cropping (ceil), upscaling allowed;
- * stretch forces W×H (fit-in wins when both are set).
+ * The size libvips' thumbnail gives an image of iw×ih for a w×h box: one shrink factor for both
+ * axes, the larger of the two (fit inside) or the smaller (cover, cropped afterwards), never
+ * below 1 with size "down"; each side is rounded to the nearest pixel.
+ */
+export function thumbnailSize(
+  iw: number,
+  ih: number,
+  bw: number,
+  bh: number,
+  mode: 'fit' | 'cover',
+  size: 'both' | 'down' = 'both',
+): Size {
+  const hs = iw / Math.max(1, bw);
+  const vs = ih / Math.max(1, bh);
+  let s = mode === 'cover' ? Math.min(hs, vs) : Math.max(hs, vs);
+  if (size === 'down') s = Math.max(1, s);
+  return { width: Math.max(1, Math.round(iw / s)), height: Math.max(1, Math.round(ih / s)) };
+}
+
+/**
+ * Whether imagor v1.9.5 resizes while loading (libvips thumbnail from the source) rather than
+ * loading the whole image and resizing after crop/trim. Trim, a vertical flip, full-fit-in,
+ * adaptive-fit-in, a manual crop and the filters fill(auto)/background_color(auto), orient(N>0),
+ * max_bytes(N>0), trim, focal and rotate all make it load the whole image. The two ways round
+ * sizes differently (e.g. `0x50` of a 100×68 image is 74×50 on load, 73×50 after).
+ */
+export function resizesOnLoad(p: {
+  trim?: boolean | undefined;
+  vFlip?: boolean | undefined;
+  fullFitIn?: boolean | undefined;
+  adaptive?: boolean | undefined;
+  crop: boolean;
+  filters: readonly { name: string; args?: string | undefined }[];
+}): boolean {
+  if (p.trim || p.vFlip || p.fullFitIn || p.adaptive || p.crop) return false;
+  for (const f of p.filters) {
+    const args = f.args ?? '';
+    switch (f.name) {
+      case 'fill':
+      case 'background_color':
+        if (args.split(',')[0] === 'auto') return false;
+        break;
+      case 'orient':
+      case 'max_bytes':
+        if (/^[+-]?\d+$/.test(args) && Number(args) > 0) return false;
+        break;
+      case 'trim':
+      case 'focal':
+      case 'rotate':
+        return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Plans the resize of an image of size `img` for the URL size and modes, following imagor v1.9.5.
+ * Upscaling is on by default except for plain fit-in; upscale()/no_upscale() override.
+ * On load (req.onLoad): fit-in fits the box (a missing side bounded by the max size), stretch
+ * forces W×H, a cover size W×H covers then crops (no_upscale keeps the native scale and crops
+ * what fits), a single size fits W×max or max×H. After load: adaptive swaps the box when the
+ * orientations differ; 0 is proportional (floor, not enlarged without upscale); full-fit-in
+ * grows the box to the image's aspect (ceil) and fits it; fit-in fits; stretch forces; the
+ * default covers (upscaling the other side even with no_upscale) and crops. Sizes round as
+ * libvips' thumbnail does.
  */
 export function planResize(img: Size, req: ResizeRequest): ResizePlan {
   const iw = Math.max(1, img.width);
   const ih = Math.max(1, img.height);
-  let w = Math.max(0, Math.floor(req.width));
-  let h = Math.max(0, Math.floor(req.height));
-  if (req.adaptive && req.fitIn && ((iw > ih && w < h) || (iw < ih && w > h))) [w, h] = [h, w];
+  const upscale = req.upscale ?? !(req.fitIn && !req.fullFitIn);
+  const W = Math.max(0, Math.floor(req.width));
+  const H = Math.max(0, Math.floor(req.height));
+  if (req.onLoad) {
+    const p = planOnLoad(iw, ih, W, H, upscale, req);
+    if (p) return p;
+  }
+  return planAfterLoad(iw, ih, W, H, upscale, req);
+}
 
-  if (req.fitIn && req.fullFitIn) return planFullFitIn(iw, ih, w, h, req.upscale ?? true);
-  if (req.fitIn) return planFitIn(iw, ih, w, h, req.upscale ?? false, req.maxWidth, req.maxHeight);
+function scaleOp(t: Size, iw: number, ih: number): ResizeOp {
+  return t.width === iw && t.height === ih ? { kind: 'none' } : { kind: 'scale', ...t };
+}
 
-  const upscale = req.upscale ?? true;
-  const box = proportionalBox(iw, ih, w, h, upscale);
+function coverOp(scaled: Size, w: number, h: number, anchor: CoverAnchor, iw: number, ih: number): ResizeOp {
+  const width = Math.min(w, scaled.width);
+  const height = Math.min(h, scaled.height);
+  if (scaled.width === iw && scaled.height === ih && width === iw && height === ih) return { kind: 'none' };
+  return { kind: 'cover', width, height, scaled, anchor };
+}
+
+/** imagor's interest for a cover crop made on load; undefined when it loads the whole image instead. */
+function onLoadAnchor(req: ResizeRequest): CoverAnchor | undefined {
+  const h = req.hAlign;
+  const v = req.vAlign;
+  if (req.smart) return { kind: 'smart' };
+  if ((v === 'top' && !h) || (h === 'left' && !v)) return { kind: 'align', x: 'low', y: 'low' };
+  if ((v === 'bottom' && !h) || (h === 'right' && !v)) return { kind: 'align', x: 'high', y: 'high' };
+  if ((!v || v === 'middle') && (!h || h === 'center')) return { kind: 'align', x: 'centre', y: 'centre' };
+  return undefined;
+}
+
+function planOnLoad(
+  iw: number,
+  ih: number,
+  W: number,
+  H: number,
+  upscale: boolean,
+  req: ResizeRequest,
+): ResizePlan | undefined {
+  const size = upscale ? 'both' : 'down';
+  if (req.fitIn) {
+    if (W === 0 && H === 0) return undefined;
+    const t = thumbnailSize(iw, ih, W || req.maxWidth, H || req.maxHeight, 'fit', size);
+    return { box: proportionalBox(t.width, t.height, W, H, upscale), op: scaleOp(t, iw, ih) };
+  }
   if (req.stretch) {
-    if (upscale || (box.width < iw && box.height < ih)) {
-      return { box, op: sameSize(box, iw, ih) ? { kind: 'none' } : { kind: 'scale', ...box } };
+    if (W === 0 || H === 0) return undefined;
+    return { box: { width: W, height: H }, op: scaleOp({ width: W, height: H }, iw, ih) };
+  }
+  if (W > 0 && H > 0) {
+    const anchor = onLoadAnchor(req);
+    if (!anchor) return undefined;
+    const scaled = thumbnailSize(iw, ih, W, H, 'cover', size);
+    return { box: { width: W, height: H }, op: coverOp(scaled, W, H, anchor, iw, ih) };
+  }
+  if (W === 0 && H === 0) return undefined;
+  const t = thumbnailSize(iw, ih, W || req.maxWidth, H || req.maxHeight, 'fit', size);
+  return { box: proportionalBox(t.width, t.height, W, H, upscale), op: scaleOp(t, iw, ih) };
+}
+
+function planAfterLoad(
+  iw: number,
+  ih: number,
+  W: number,
+  H: number,
+  upscale: boolean,
+  req: ResizeRequest,
+): ResizePlan {
+  let w = W;
+  let h = H;
+  if (req.adaptive && w > 0 && h > 0 && iw / ih > 1 !== w / h > 1) [w, h] = [h, w];
+  ({ width: w, height: h } = proportionalBox(iw, ih, w, h, upscale));
+  if (req.fitIn) {
+    if (req.fullFitIn && w > 0 && h > 0) {
+      const imgAspect = iw / ih;
+      if (imgAspect < w / h) h = Math.ceil(w / imgAspect);
+      else w = Math.ceil(h * imgAspect);
     }
+    const box = { width: w, height: h };
+    if (!(upscale || w < iw || h < ih)) return { box, op: { kind: 'none' } };
+    return { box, op: scaleOp(thumbnailSize(iw, ih, w, h, 'fit'), iw, ih) };
+  }
+  const box = { width: w, height: h };
+  if (req.stretch) {
+    if (upscale || (w < iw && h < ih)) return { box, op: scaleOp(box, iw, ih) };
     return { box, op: { kind: 'none' } };
   }
-  if (upscale || box.width < iw || box.height < ih) {
-    return { box, op: sameSize(box, iw, ih) ? { kind: 'none' } : { kind: 'cover', ...box } };
-  }
-  return { box, op: { kind: 'none' } };
+  if (!(upscale || w < iw || h < ih)) return { box, op: { kind: 'none' } };
+  let anchor: CoverAnchor;
+  if (req.focal) anchor = { kind: 'focal' };
+  else if (req.smart) anchor = { kind: 'smart' };
+  else if (w / h > iw / ih) anchor = { kind: 'align', x: 'centre', y: vAnchor(req.vAlign) };
+  else anchor = { kind: 'align', x: hAnchor(req.hAlign), y: 'centre' };
+  return { box, op: coverOp(thumbnailSize(iw, ih, w, h, 'cover'), w, h, anchor, iw, ih) };
 }
 
-function sameSize(s: Size, iw: number, ih: number): boolean {
-  return s.width === iw && s.height === ih;
-}
-
-/** 0 = proportional; both 0 = the image size; a computed side is not enlarged without upscale. */
+/** 0 = proportional (floor); both 0 = the image size; a computed side is not enlarged without upscale. */
 function proportionalBox(iw: number, ih: number, w: number, h: number, upscale: boolean): Size {
   if (w === 0 && h === 0) return { width: iw, height: ih };
   if (w === 0) {
@@ -183,51 +330,26 @@ function proportionalBox(iw: number, ih: number, w: number, h: number, upscale: 
   return { width: w, height: h };
 }
 
-/** Largest size of the image's aspect inside bw×bh (the bound side exact). */
+/** Largest size of the image's aspect inside bw×bh (libvips' thumbnail rounding). */
 export function fitInside(iw: number, ih: number, bw: number, bh: number): Size {
-  const sx = bw / iw;
-  const sy = bh / ih;
-  if (sx <= sy) return { width: bw, height: Math.max(1, Math.min(bh, Math.round(ih * sx))) };
-  return { width: Math.max(1, Math.min(bw, Math.round(iw * sy))), height: bh };
+  return thumbnailSize(iw, ih, bw, bh, 'fit');
 }
 
-/** Smallest size of the image's aspect covering bw×bh (the matching side exact, the other ceil). */
+/** Smallest size of the image's aspect covering bw×bh (libvips' thumbnail rounding). */
 export function coverSize(iw: number, ih: number, bw: number, bh: number): Size {
-  const sx = bw / iw;
-  const sy = bh / ih;
-  if (sx >= sy) return { width: bw, height: Math.max(bh, Math.ceil(ih * sx - 1e-9)) };
-  return { width: Math.max(bw, Math.ceil(iw * sy - 1e-9)), height: bh };
+  return thumbnailSize(iw, ih, bw, bh, 'cover');
 }
 
-function planFitIn(
-  iw: number,
-  ih: number,
-  w: number,
-  h: number,
-  upscale: boolean,
-  maxW: number,
-  maxH: number,
-): ResizePlan {
-  const box = proportionalBox(iw, ih, w, h, upscale);
-  if (w === 0 && h === 0) return { box, op: { kind: 'none' } };
-  const bw = w === 0 ? Math.max(maxW, 1) : w;
-  const bh = h === 0 ? Math.max(maxH, 1) : h;
-  if (!(upscale || bw < iw || bh < ih)) return { box, op: { kind: 'none' } };
-  const out = fitInside(iw, ih, bw, bh);
-  return { box, op: sameSize(out, iw, ih) ? { kind: 'none' } : { kind: 'scale', ...out } };
-}
-
-function planFullFitIn(iw: number, ih: number, w: number, h: number, upscale: boolean): ResizePlan {
-  const box = proportionalBox(iw, ih, w, h, upscale);
-  if (w === 0 && h === 0) return { box, op: { kind: 'none' } };
-  const out =
-    w === 0
-      ? { width: Math.max(1, Math.ceil((iw * h) / ih - 1e-9)), height: h }
-      : h === 0
-        ? { width: w, height: Math.max(1, Math.ceil((ih * w) / iw - 1e-9)) }
-        : coverSize(iw, ih, w, h);
-  if (!upscale && (out.width > iw || out.height > ih)) return { box, op: { kind: 'none' } };
-  return { box, op: sameSize(out, iw, ih) ? { kind: 'none' } : { kind: 'scale', ...out } };
+/** The window of a cover op on its scaled image for an align anchor. */
+export function coverWindow(scaled: Size, target: Size, x: Anchor, y: Anchor): Rect {
+  const width = Math.min(target.width, scaled.width);
+  const height = Math.min(target.height, scaled.height);
+  return {
+    left: anchorOffset(scaled.width, width, x),
+    top: anchorOffset(scaled.height, height, y),
+    width,
+    height,
+  };
 }
 
 export type Anchor = 'low' | 'centre' | 'high';
@@ -300,15 +422,16 @@ export function focalPoint(rects: readonly FocalRect[]): { x: number; y: number 
 
 /**
  * Cover crop centred on a focal point given as a fraction (0..1) of the scaled image, clamped so the
- * window stays inside.
+ * window stays inside and truncated to whole pixels (imagor's focal thumbnail).
  */
 export function focalCrop(scaled: Size, target: Size, fx: number, fy: number): Rect {
   const width = Math.min(target.width, scaled.width);
   const height = Math.min(target.height, scaled.height);
-  const clamp = (v: number, max: number): number => Math.min(Math.max(0, v), max);
+  const place = (total: number, size: number, f: number): number =>
+    Math.trunc(Math.max(0, Math.min(total * f - size / 2, total - size)));
   return {
-    left: clamp(Math.round(fx * scaled.width - width / 2), scaled.width - width),
-    top: clamp(Math.round(fy * scaled.height - height / 2), scaled.height - height),
+    left: place(scaled.width, width, fx),
+    top: place(scaled.height, height, fy),
     width,
     height,
   };

@@ -20,9 +20,8 @@ import { applyImageFilters, FILTERS } from './filters/index.js';
 import { flattenOnto } from './filters/raw.js';
 import type { FilterContext, ProfileState } from './filters/types.js';
 import {
-  alignedCrop,
   colorImageSize,
-  coverSize,
+  coverWindow,
   extractArea,
   focalCrop,
   focalPoint,
@@ -30,6 +29,8 @@ import {
   manualCropEdges,
   parseFocal,
   planResize,
+  resizesOnLoad,
+  type CoverAnchor,
   type FocalRect,
   type Rect,
   type ResizePlan,
@@ -68,6 +69,12 @@ interface LoadFilters {
 }
 
 const MAX_NESTING = 8;
+
+const CENTRE: CoverAnchor & { kind: 'align' } = { kind: 'align', x: 'centre', y: 'centre' };
+
+function hasCrop(p: Params): boolean {
+  return !!(p.crop_left || p.crop_top || p.crop_right || p.crop_bottom);
+}
 
 function readLoadFilters(filters: readonly Filter[]): LoadFilters {
   const l: LoadFilters = { page: 1, stretch: false, focal: [] };
@@ -109,16 +116,6 @@ function readLoadFilters(filters: readonly Filter[]): LoadFilters {
 function isImageFilter(name: string): boolean {
   const def = FILTERS.get(name);
   return def?.apply !== undefined && def.stages.includes('image');
-}
-
-/** sharp gravity for a cover crop; a flip applied before sharp's crop mirrors the anchor. */
-function gravity(p: Params): string {
-  let h = p.h_align === 'left' ? 'left' : p.h_align === 'right' ? 'right' : '';
-  let v = p.v_align === 'top' ? 'top' : p.v_align === 'bottom' ? 'bottom' : '';
-  if (p.h_flip && h) h = h === 'left' ? 'right' : 'left';
-  if (p.v_flip && v) v = v === 'top' ? 'bottom' : 'top';
-  if (h && v) return `${h} ${v}`;
-  return h || v || 'centre';
 }
 
 function alphaCapable(f: OutputFormat): boolean {
@@ -332,6 +329,20 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       upscale: load.upscale,
       maxWidth: opts.maxWidth,
       maxHeight: opts.maxHeight,
+      onLoad:
+        !isColor &&
+        resizesOnLoad({
+          trim: params.trim,
+          vFlip: params.v_flip,
+          fullFitIn: params.full_fit_in,
+          adaptive: params.adaptive_fit_in,
+          crop: hasCrop(params),
+          filters: active,
+        }),
+      hAlign: params.h_align,
+      vAlign: params.v_align,
+      smart: params.smart,
+      focal: load.focal.length > 0,
     };
 
     if (
@@ -462,18 +473,20 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       return mapFrames(img, (f) => fromSharp(toSharp(f).resize(op.width, op.height, { fit: 'fill' })));
     }
     const target = { width: op.width, height: op.height };
-    if (params.smart && img.pages === 1 && focalRects.length === 0) {
+    const anchor = op.anchor.kind === 'smart' && img.pages > 1 ? CENTRE : op.anchor;
+    if (anchor.kind === 'smart') {
       return fromSharp(toSharp(img).resize(op.width, op.height, { fit: 'cover', position: 'attention' }));
     }
-    const scaled = coverSize(img.width, img.pageHeight, op.width, op.height);
+    const scaled = op.scaled;
     let rect: Rect;
-    const fp = focalPoint(focalRects);
+    const fp = anchor.kind === 'focal' ? focalPoint(focalRects) : undefined;
     if (fp) {
       const fx = (fp.x - (area?.left ?? 0)) / img.width;
       const fy = (fp.y - (area?.top ?? 0)) / img.pageHeight;
       rect = focalCrop(scaled, target, fx, fy);
     } else {
-      rect = alignedCrop(scaled, target, params.h_align, params.v_align);
+      const a = anchor.kind === 'align' ? anchor : CENTRE;
+      rect = coverWindow(scaled, target, a.x, a.y);
     }
     const resize = scaled.width !== img.width || scaled.height !== img.pageHeight;
     const crop = rect.width !== scaled.width || rect.height !== scaled.height;
@@ -499,11 +512,16 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     if (op.kind !== 'none') checkResolution(op.width, op.height, 1, opts);
     const make = (): Sharp => {
       let p = openSharp(src);
-      if (op.kind === 'cover') {
-        p = p.resize(op.width, op.height, {
-          fit: 'cover',
-          position: params.smart ? 'attention' : gravity(params),
-        });
+      if (op.kind === 'cover' && op.anchor.kind === 'smart') {
+        p = p.resize(op.width, op.height, { fit: 'cover', position: 'attention' });
+      } else if (op.kind === 'cover') {
+        const a = op.anchor.kind === 'align' ? op.anchor : CENTRE;
+        const win = coverWindow(op.scaled, op, a.x, a.y);
+        // sharp flips before resizing: mirror the window onto the flipped image
+        if (params.h_flip) win.left = op.scaled.width - win.left - win.width;
+        if (params.v_flip) win.top = op.scaled.height - win.top - win.height;
+        p = p.resize(op.scaled.width, op.scaled.height, { fit: 'fill' });
+        if (win.width !== op.scaled.width || win.height !== op.scaled.height) p = p.extract(win);
       } else if (op.kind === 'scale') {
         p = p.resize(op.width, op.height, { fit: 'fill' });
       }

@@ -57,22 +57,26 @@ test('sharpen: thumbor arg selection, increases edge contrast, animated skipped'
   assert.equal(await run(anim, 'sharpen', '2'), anim);
 });
 
-test('pixelate averages blocks (default 10) per frame', async () => {
+test('pixelate averages blocks (default 10) per frame and snaps the size to the block grid', async () => {
   const img = halves();
   const out = await run(img, 'pixelate', '4');
+  assert.deepEqual([out.width, out.pageHeight], [16, 16]);
   assert.deepEqual(px(out, 0, 0), [0, 0, 0]);
   assert.deepEqual(px(out, 15, 15), [255, 255, 255]);
+  // default 10: round(16 / 10) = 2 cells a side, each drawn 10×10 → 20×20
   const d = await run(img, 'pixelate', '');
-  // 10-wide first block: 8 black + 2 white columns
-  assert.deepEqual(px(d, 0, 0), [51, 51, 51]);
-  assert.deepEqual(px(d, 9, 9), [51, 51, 51]);
-  // 6-wide edge block is all white
-  assert.deepEqual(px(d, 12, 3), [255, 255, 255]);
+  assert.deepEqual([d.width, d.pageHeight], [20, 20]);
+  assert.deepEqual(px(d, 0, 0), [0, 0, 0]);
+  assert.deepEqual(px(d, 9, 19), [0, 0, 0]);
+  assert.deepEqual(px(d, 10, 3), [255, 255, 255]);
+  // 202×259 at 20 → 10×13 cells → 200×260 (imagor)
+  const g = await run(solid(202, 259, [9, 9, 9]), 'pixelate', '20');
+  assert.deepEqual([g.width, g.pageHeight], [200, 260]);
   assert.equal(await run(img, 'pixelate', '1'), img);
   assert.equal(await run(img, 'pixelate', '0'), img);
   assert.equal(await run(img, 'pixelate', '-4'), img);
   await assert.rejects(run(img, 'pixelate', 'big'), isStatus(400, /pixelate block size/));
-  // larger than the image: one block, the mean
+  // larger than the image: one cell, the mean
   assert.deepEqual(px(await run(img, 'pixelate', '100'), 0, 0), [128, 128, 128]);
 
   const anim = animated(4, 4);

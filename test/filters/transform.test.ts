@@ -101,7 +101,16 @@ test('proportion scales both sides', async () => {
   assert.equal(await run(img, 'proportion', '1'), img);
   assert.equal(await run(img, 'proportion', '0'), img);
   assert.equal(await run(img, 'proportion', '-2'), img);
-  await assert.rejects(run(img, 'proportion', 'half'), isStatus(400, /proportion/));
+  // unreadable, empty or vanishing scales leave the image as it is (imagor)
+  assert.equal(await run(img, 'proportion', 'half'), img);
+  assert.equal(await run(img, 'proportion', ''), img);
+  assert.equal(await run(img, 'proportion', '0.0000000001'), img);
+  // sides truncate, then the image is fitted into that box: 202×259 at 50 % → box 101×129 → 101×129
+  const g = await run(solid(202, 259, R), 'proportion', '50');
+  assert.deepEqual([g.width, g.pageHeight], [101, 129]);
+  // 113×120 at 50 % → box 56×60 → fitted 56×59
+  const f = await run(solid(113, 120, R), 'proportion', '50');
+  assert.deepEqual([f.width, f.pageHeight], [56, 59]);
   const anim = await run(animated(10, 8), 'proportion', '0.5');
   assert.equal(anim.pages, 3);
   assert.equal(anim.width, 5);

@@ -14,6 +14,9 @@ import {
   orientedSize,
   parseFocal,
   planResize,
+  resizesOnLoad,
+  thumbnailSize,
+  type CoverAnchor,
   type ResizeRequest,
 } from '../../src/processor/geometry.js';
 
@@ -46,7 +49,11 @@ describe('manual crop', () => {
       { right: 1, bottom: 1 },
       { left: 0, top: 0, right: 599, bottom: 449 },
     ],
-    ['right/bottom 0 mean the edge (-1)', { left: 100, top: 100 }, undefined],
+    [
+      'left/top alone crop to the edge (-1)',
+      { left: 100, top: 100 },
+      { left: 100, top: 100, right: 599, bottom: 449 },
+    ],
     [
       'right 0 with bottom',
       { left: 100, top: 0, right: 0, bottom: 200 },
@@ -90,16 +97,24 @@ describe('manual crop', () => {
 
 describe('resize plan', () => {
   const img = { width: 600, height: 450 };
+  const C = { kind: 'align', x: 'centre', y: 'centre' } as const;
+  const cover = (w: number, h: number, sw: number, sh: number, anchor: CoverAnchor = C) => ({
+    kind: 'cover' as const,
+    width: w,
+    height: h,
+    scaled: { width: sw, height: sh },
+    anchor,
+  });
   const cases: [string, Partial<ResizeRequest>, ReturnType<typeof planResize>][] = [
     [
       'cover',
       { width: 300, height: 300 },
-      { box: { width: 300, height: 300 }, op: { kind: 'cover', width: 300, height: 300 } },
+      { box: { width: 300, height: 300 }, op: cover(300, 300, 400, 300) },
     ],
     [
       'cover upscales by default',
       { width: 1200, height: 600 },
-      { box: { width: 1200, height: 600 }, op: { kind: 'cover', width: 1200, height: 600 } },
+      { box: { width: 1200, height: 600 }, op: cover(1200, 600, 1200, 900) },
     ],
     [
       'cover no_upscale when larger on both sides',
@@ -107,14 +122,24 @@ describe('resize plan', () => {
       { box: { width: 1200, height: 900 }, op: { kind: 'none' } },
     ],
     [
-      'proportional width',
+      'after load, no_upscale with one side smaller still covers (upscaling the other)',
+      { width: 1200, height: 300, upscale: false },
+      { box: { width: 1200, height: 300 }, op: cover(1200, 300, 1200, 900) },
+    ],
+    [
+      'on load, no_upscale keeps the native scale and crops what fits',
+      { width: 1200, height: 300, upscale: false, onLoad: true },
+      { box: { width: 1200, height: 300 }, op: cover(600, 300, 600, 450) },
+    ],
+    [
+      'proportional width after load floors',
       { width: 0, height: 225 },
-      { box: { width: 300, height: 225 }, op: { kind: 'cover', width: 300, height: 225 } },
+      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225) },
     ],
     [
       'proportional height',
       { width: 300 },
-      { box: { width: 300, height: 225 }, op: { kind: 'cover', width: 300, height: 225 } },
+      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225) },
     ],
     ['both 0 → original', {}, { box: { width: 600, height: 450 }, op: { kind: 'none' } }],
     [
@@ -134,18 +159,18 @@ describe('resize plan', () => {
     ],
     [
       'fit-in missing height bounded by max',
-      { width: 300, fitIn: true },
+      { width: 300, fitIn: true, onLoad: true },
       { box: { width: 300, height: 225 }, op: { kind: 'scale', width: 300, height: 225 } },
     ],
     [
       'full-fit-in',
       { width: 300, height: 300, fitIn: true, fullFitIn: true },
-      { box: { width: 300, height: 300 }, op: { kind: 'scale', width: 400, height: 300 } },
+      { box: { width: 400, height: 300 }, op: { kind: 'scale', width: 400, height: 300 } },
     ],
     [
       'full-fit-in upscales',
       { width: 900, height: 900, fitIn: true, fullFitIn: true },
-      { box: { width: 900, height: 900 }, op: { kind: 'scale', width: 1200, height: 900 } },
+      { box: { width: 1200, height: 900 }, op: { kind: 'scale', width: 1200, height: 900 } },
     ],
     [
       'adaptive swaps for a portrait box',
@@ -175,11 +200,116 @@ describe('resize plan', () => {
   ];
   for (const [name, r, want] of cases) it(name, () => assert.deepEqual(planResize(img, req(r)), want));
 
-  it('fitInside / coverSize keep the bound side exact', () => {
+  it('full-fit-in grows the box by ceil, then fits it with libvips rounding', () => {
+    // gopher.png 1634×2224 at 300x200: box 300×409, image 300×408
+    assert.deepEqual(
+      planResize(
+        { width: 1634, height: 2224 },
+        req({ width: 300, height: 200, fitIn: true, fullFitIn: true }),
+      ),
+      {
+        box: { width: 300, height: 409 },
+        op: { kind: 'scale', width: 300, height: 408 },
+      },
+    );
+    // gopher-front.png 202×259 at 30x39: box 31×39, image 30×39
+    assert.deepEqual(
+      planResize({ width: 202, height: 259 }, req({ width: 30, height: 39, fitIn: true, fullFitIn: true })),
+      {
+        box: { width: 31, height: 39 },
+        op: { kind: 'scale', width: 30, height: 39 },
+      },
+    );
+    // Canon_40D.jpg 100×68 at 102x30: box 102×70 (ceil), image 102×69
+    assert.deepEqual(
+      planResize({ width: 100, height: 68 }, req({ width: 102, height: 30, fitIn: true, fullFitIn: true }))
+        .op,
+      { kind: 'scale', width: 102, height: 69 },
+    );
+  });
+
+  it('a single size rounds on load and floors after load', () => {
+    const canon = { width: 100, height: 68 };
+    assert.deepEqual(planResize(canon, req({ height: 50, onLoad: true })), {
+      box: { width: 74, height: 50 },
+      op: { kind: 'scale', width: 74, height: 50 },
+    });
+    assert.deepEqual(planResize(canon, req({ height: 50 })).box, { width: 73, height: 50 });
+  });
+
+  it('no_upscale on load: 500x200 of a 202×259 image is 202×200', () => {
+    const p = planResize(
+      { width: 202, height: 259 },
+      req({ width: 500, height: 200, upscale: false, onLoad: true }),
+    );
+    assert.deepEqual(p.op, cover(202, 200, 202, 259));
+  });
+
+  it('adaptive swaps when the orientations differ (a square image counts as portrait)', () => {
+    const p = planResize(
+      { width: 100, height: 100 },
+      req({ width: 200, height: 100, fitIn: true, adaptive: true }),
+    );
+    assert.deepEqual(p.box, { width: 100, height: 200 });
+  });
+
+  it('cover anchors: on load a lone alignment pins both axes, after load the excess axis decides', () => {
+    const onLoad = planResize(img, req({ width: 100, height: 300, vAlign: 'top', onLoad: true })).op;
+    assert.deepEqual(onLoad.kind === 'cover' && onLoad.anchor, { kind: 'align', x: 'low', y: 'low' });
+    const after = planResize(img, req({ width: 100, height: 300, vAlign: 'top' })).op;
+    assert.deepEqual(after.kind === 'cover' && after.anchor, { kind: 'align', x: 'centre', y: 'centre' });
+    const left = planResize(img, req({ width: 100, height: 300, hAlign: 'left', vAlign: 'bottom' })).op;
+    assert.deepEqual(left.kind === 'cover' && left.anchor, { kind: 'align', x: 'low', y: 'centre' });
+    // an alignment pair is not made on load
+    const pair = planResize(
+      img,
+      req({ width: 100, height: 300, hAlign: 'left', vAlign: 'bottom', onLoad: true }),
+    ).op;
+    assert.deepEqual(pair, left);
+  });
+
+  it('thumbnailSize rounds the other side; cover of an animated 121×128 at 100x200 is 189×200', () => {
+    assert.deepEqual(coverSize(121, 128, 100, 200), { width: 189, height: 200 });
     assert.deepEqual(fitInside(600, 450, 100, 100), { width: 100, height: 75 });
     assert.deepEqual(fitInside(450, 600, 100, 100), { width: 75, height: 100 });
-    assert.deepEqual(coverSize(600, 450, 100, 100), { width: 134, height: 100 });
-    assert.deepEqual(coverSize(450, 600, 100, 50), { width: 100, height: 134 });
+    assert.deepEqual(coverSize(600, 450, 100, 100), { width: 133, height: 100 });
+    assert.deepEqual(thumbnailSize(202, 259, 500, 200, 'cover', 'down'), { width: 202, height: 259 });
+  });
+
+  it('resizesOnLoad follows the filters and URL parts that make imagor load the whole image', () => {
+    const base = { crop: false, filters: [] };
+    assert.equal(resizesOnLoad(base), true);
+    assert.equal(resizesOnLoad({ ...base, trim: true }), false);
+    assert.equal(resizesOnLoad({ ...base, vFlip: true }), false);
+    assert.equal(resizesOnLoad({ ...base, fullFitIn: true }), false);
+    assert.equal(resizesOnLoad({ ...base, adaptive: true }), false);
+    assert.equal(resizesOnLoad({ ...base, crop: true }), false);
+    for (const f of [
+      'fill(auto)',
+      'background_color(auto)',
+      'orient(90)',
+      'max_bytes(1000)',
+      'trim()',
+      'focal(1x1)',
+      'rotate(0)',
+    ]) {
+      const m = /^(\w+)\((.*)\)$/.exec(f);
+      assert.equal(
+        resizesOnLoad({ ...base, filters: [{ name: m?.[1] ?? '', args: m?.[2] ?? '' }] }),
+        false,
+        f,
+      );
+    }
+    assert.equal(
+      resizesOnLoad({
+        ...base,
+        filters: [
+          { name: 'fill', args: 'white' },
+          { name: 'orient', args: '0' },
+        ],
+      }),
+      true,
+    );
   });
 });
 
@@ -261,5 +391,28 @@ describe('misc', () => {
     assert.deepEqual(colorImageSize(50, 0, 9999, 9999), { width: 50, height: 50 });
     assert.deepEqual(colorImageSize(0, 70, 9999, 9999), { width: 70, height: 70 });
     assert.deepEqual(colorImageSize(20000, 10, 9999, 9999), { width: 9999, height: 10 });
+  });
+});
+
+describe('manual crop edges (imagor)', () => {
+  it('50x50:0x0 of 512×320 reaches the right/bottom edge minus one: 461×269', () => {
+    const e = manualCropEdges({ left: 50, top: 50, right: 0, bottom: 0 }, 512, 320);
+    assert.deepEqual(extractArea(e, undefined, 512, 320), { left: 50, top: 50, width: 461, height: 269 });
+  });
+  it('a crop combines with the trim box by intersection', () => {
+    const e = manualCropEdges({ left: 50, top: 50, right: 0, bottom: 0 }, 512, 320);
+    assert.deepEqual(extractArea(e, { left: 0, top: 0, width: 400, height: 300 }, 512, 320), {
+      left: 50,
+      top: 50,
+      width: 350,
+      height: 250,
+    });
+  });
+});
+
+describe('focal window (imagor focal thumbnail)', () => {
+  it('truncates the window offset rather than rounding', () => {
+    // 0.3 × 401 − 100 = 20.3 → 20; a round would give the same, 0.301 × 401 − 100 = 20.7 → 20 (round: 21)
+    assert.equal(focalCrop({ width: 401, height: 100 }, { width: 200, height: 100 }, 0.301, 0.5).left, 20);
   });
 });

@@ -105,8 +105,46 @@ export const pixelate = defineFilter<number>({
   parse: (args) => readOptionalInt(args[0], 'pixelate block size', 10),
   apply: async (img, block) => {
     if (block <= 1) return img;
-    return pixelateRaw(img, block);
+    return pixelateGrid(img, block);
   },
 });
+
+/**
+ * pixelate(N) as imagor does it: the image shrinks to round(w/N)×round(h/N) cells (each the mean of
+ * the source area it covers) and each cell is drawn N×N, so the output size snaps to the block
+ * grid (202×259 at 20 → 200×260).
+ */
+export function pixelateGrid(img: RawImage, block: number): RawImage {
+  const { width: w, pageHeight: h, channels: ch } = img;
+  const nw = Math.max(1, Math.round(w / block));
+  const nh = Math.max(1, Math.round(h / block));
+  const ow = nw * block;
+  const oh = nh * block;
+  const out = Buffer.alloc(ow * oh * img.pages * ch);
+  const sums = new Float64Array(ch);
+  for (let p = 0; p < img.pages; p++) {
+    for (let j = 0; j < nh; j++) {
+      const y0 = Math.floor((j * h) / nh);
+      const y1 = Math.max(y0 + 1, Math.floor(((j + 1) * h) / nh));
+      for (let i = 0; i < nw; i++) {
+        const x0 = Math.floor((i * w) / nw);
+        const x1 = Math.max(x0 + 1, Math.floor(((i + 1) * w) / nw));
+        sums.fill(0);
+        for (let y = y0; y < y1; y++) {
+          let o = ((p * h + y) * w + x0) * ch;
+          for (let x = x0; x < x1; x++)
+            for (let c = 0; c < ch; c++) sums[c] = (sums[c] ?? 0) + (img.data[o++] ?? 0);
+        }
+        const n = (x1 - x0) * (y1 - y0);
+        for (let c = 0; c < ch; c++) sums[c] = Math.round((sums[c] ?? 0) / n);
+        for (let y = 0; y < block; y++) {
+          let o = ((p * oh + j * block + y) * ow + i * block) * ch;
+          for (let x = 0; x < block; x++) for (let c = 0; c < ch; c++) out[o++] = sums[c] ?? 0;
+        }
+      }
+    }
+  }
+  return withTiming(img, { ...img, data: out, width: ow, pageHeight: oh });
+}
 
 export const BLUR_FILTERS = [blur, sharpen, pixelate];

@@ -1,4 +1,5 @@
 import { fromSharp, hasAlpha, mapFrames, toSharp } from '../image.js';
+import { thumbnailSize } from '../geometry.js';
 import { defineFilter } from './types.js';
 import { readNumber, readOptionalNumber } from './args.js';
 import { extractRaw, flattenOnto, toRGB, withTiming } from './raw.js';
@@ -49,14 +50,22 @@ export const rotate = defineFilter<number>({
 export const proportion = defineFilter<number>({
   name: 'proportion',
   stages: ['image'],
-  parse: (args) => readNumber(args[0], 'proportion'),
+  // an unreadable or missing scale is a no-op, as in imagor
+  parse: (args) => {
+    const v = Number((args[0] ?? '').trim());
+    return (args[0] ?? '').trim() === '' || !Number.isFinite(v) ? 0 : v;
+  },
   apply: async (img, p) => {
-    if (p <= 0) return img;
+    // imagor: ≤0 does nothing, >100 counts as 100, >1 is a percentage; sides truncate, and a side
+    // that reaches 0 leaves the image as it is; the image is then fitted into that box
+    if (!(p > 0)) return img;
     const scale = p > 1 ? Math.min(p, 100) / 100 : p;
-    if (scale === 1) return img;
-    const w = Math.max(1, Math.round(img.width * scale));
-    const h = Math.max(1, Math.round(img.pageHeight * scale));
-    return mapFrames(img, async (f) => fromSharp(toSharp(f).resize(w, h, { fit: 'fill' })));
+    const bw = Math.trunc(img.width * scale);
+    const bh = Math.trunc(img.pageHeight * scale);
+    if (bw <= 0 || bh <= 0) return img;
+    const t = thumbnailSize(img.width, img.pageHeight, bw, bh, 'fit');
+    if (t.width === img.width && t.height === img.pageHeight) return img;
+    return mapFrames(img, async (f) => fromSharp(toSharp(f).resize(t.width, t.height, { fit: 'fill' })));
   },
 });
 
