@@ -271,7 +271,9 @@ export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
         effort: 9 - e.opts.avifSpeed,
       });
     case 'tiff':
-      return p.tiff({ quality: quality ?? 75 });
+      // libvips' tiffsave default (imagor passes no compression): uncompressed, so alpha survives
+      // (sharp's own default is JPEG compression, which has no alpha)
+      return p.tiff({ quality: quality ?? 75, compression: 'none' });
     case 'jxl':
       return p.jxl({ quality: quality ?? 75, lossless: settings.lossless });
     case 'jp2':
