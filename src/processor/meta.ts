@@ -1,7 +1,7 @@
 import { encode as encodeBlurhash } from 'blurhash';
 import exifReader from 'exif-reader';
 import { rgbaToThumbHash } from 'thumbhash';
-import { ImageBlob } from '../blob.js';
+import { CONTENT_TYPES, ImageBlob, type ImageFormat } from '../blob.js';
 import { invalid } from '../errors.js';
 import { contentTypeOf, type OutputFormat } from './export.js';
 import { splitFrames, toSharp, type RawImage } from './image.js';
@@ -66,6 +66,13 @@ export interface MetaJson {
 
 export interface MetaInput {
   format: OutputFormat;
+  /**
+   * the source format when no format()/autojpg() chose one: imagor's /meta names the format it
+   * loaded (svg, pdf, jp2k, heif...) rather than the one it would save
+   */
+  source?: ImageFormat | undefined;
+  /** pages of a PDF source document */
+  documentPages?: number | undefined;
   orientation: number;
   /** raw EXIF block of the source; undefined or ignored when stripped */
   exif?: Buffer | undefined;
@@ -74,13 +81,14 @@ export interface MetaInput {
 
 /** imagor's /meta JSON for a processed image, as an ImageBlob of type application/json. */
 export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaSettings): Promise<ImageBlob> {
+  const named = metaFormat(input.format, input.source);
   const json: MetaJson = {
-    format: input.format,
-    content_type: contentTypeOf(input.format),
+    format: named.format,
+    content_type: named.contentType,
     width: img.width,
     height: img.pageHeight,
     orientation: input.orientation,
-    pages: img.pages,
+    pages: named.format === 'pdf' && input.documentPages ? input.documentPages : img.pages,
     bands: img.channels,
     exif: input.stripExif || !input.exif ? {} : exifMap(input.exif),
   };
@@ -89,6 +97,22 @@ export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaS
   if (settings.thumbhash) json.thumbhash = await thumbhashOf(first);
   if (settings.avgcolor) json.average_color = await averageColor(first);
   return new ImageBlob(Buffer.from(JSON.stringify(json)), { contentType: 'application/json' });
+}
+
+/** libvips' names of the formats where ours differ. */
+const VIPS_NAMES: Partial<Record<ImageFormat, string>> = { jp2: 'jp2k' };
+
+/**
+ * The `format` / `content_type` pair of /meta: the source's own format when it is one libvips
+ * loads (format() absent), else the output format.
+ */
+export function metaFormat(
+  output: OutputFormat,
+  source: ImageFormat | undefined,
+): { format: string; contentType: string } {
+  const f: ImageFormat =
+    source !== undefined && source !== 'json' && source !== 'unknown' && source !== 'bmp' ? source : output;
+  return { format: VIPS_NAMES[f] ?? f, contentType: f === output ? contentTypeOf(output) : CONTENT_TYPES[f] };
 }
 
 const POINTER_TAGS = new Set(['ExifTag', 'GPSTag', 'InteroperabilityTag']);

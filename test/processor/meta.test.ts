@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ImagorError } from '../../src/errors.js';
+import { vipsCliAvailable } from '../../src/processor/decode.js';
 import type { MetaJson } from '../../src/processor/meta.js';
 import { run } from './helpers.js';
 
@@ -82,5 +83,44 @@ describe('/meta JSON', () => {
         return true;
       });
     }
+  });
+});
+
+describe('/meta names the source format when format() is absent, as imagor', () => {
+  it('SVG, JPEG 2000, HEIF, AVIF and JPEG XL sources', async () => {
+    const svg = await metaOf('unsafe/meta/imagor/test.svg');
+    assert.equal(svg.format, 'svg');
+    assert.equal(svg.content_type, 'image/svg+xml');
+    assert.equal(`${svg.width}x${svg.height}`, '620x472');
+    const heif = await metaOf('unsafe/meta/imagor/gopher-front.heif');
+    assert.equal(heif.format, 'heif');
+    assert.equal(heif.content_type, 'image/heif');
+    const avif = await metaOf('unsafe/meta/imagor/gopher-front.avif');
+    assert.equal(avif.format, 'avif');
+    assert.equal(avif.content_type, 'image/avif');
+    const jxl = await metaOf('unsafe/meta/imagor/jxl-isobmff.jxl');
+    assert.equal(jxl.format, 'jxl');
+    assert.equal(jxl.content_type, 'image/jxl');
+  });
+  it('format() wins; unsavable names become JPEG; JPEG 2000 is jp2k', async () => {
+    const m = await metaOf('unsafe/meta/filters:format(png)/imagor/test.svg');
+    assert.equal(m.format, 'png');
+    const s = await metaOf('unsafe/meta/filters:format(svg)/imagor/test.svg');
+    assert.equal(s.format, 'jpeg');
+    assert.equal(s.content_type, 'image/jpeg');
+  });
+});
+
+describe('/meta of sources read through the vips command', () => {
+  it('JPEG 2000 is jp2k; a PDF counts the pages of the document', async (t) => {
+    if (!(await vipsCliAvailable())) return t.skip('no vips command');
+    const jp2 = await metaOf('unsafe/meta/imagor/gopher.jp2');
+    assert.equal(jp2.format, 'jp2k');
+    assert.equal(jp2.content_type, 'image/jp2');
+    assert.equal(`${jp2.width}x${jp2.height}`, '147x200');
+    const pdf = await metaOf('unsafe/meta/imagor/sample.pdf');
+    assert.equal(pdf.format, 'pdf');
+    assert.equal(pdf.content_type, 'application/pdf');
+    assert.equal(pdf.pages, 2);
   });
 });
