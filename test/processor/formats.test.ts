@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { ImagorError } from '../../src/errors.js';
 import { parseColor } from '../../src/processor/color.js';
+import { cliSavers, saverMissing } from '../../src/processor/foreign.js';
 import { meta, run } from './helpers.js';
 
 /** The TIFF tags of the first IFD (tag → first value). */
@@ -61,5 +63,67 @@ describe('colour arguments', () => {
     const { data, info } = await sharp(out.data).raw().toBuffer({ resolveWithObject: true });
     assert.equal(`${info.width}x${info.height}`, '60x60');
     assert.deepEqual([...data.subarray(0, 3)], [255, 255, 0]);
+  });
+});
+
+function magic(buf: Buffer): string {
+  if (buf[0] === 0xff && buf[1] === 0x0a) return 'jxl';
+  const box = buf.toString('latin1', 4, 8);
+  if (box === 'JXL ') return 'jxl';
+  if (box === 'jP  ') return 'jp2';
+  if (box === 'ftyp') return `ftyp:${buf.toString('latin1', 8, 12)}`;
+  return 'other';
+}
+
+describe('formats sharp cannot write', () => {
+  it('format(jxl) writes JPEG XL', async () => {
+    const out = await run('unsafe/filters:format(jxl):quality(70)/imagor/gopher-front.png');
+    assert.equal(out.contentType, 'image/jxl');
+    assert.equal(magic(out.data), 'jxl');
+  });
+  it('a JPEG XL source without format() stays JPEG XL, at the asked size', async () => {
+    const out = await run('unsafe/fit-in/100x100/imagor/jxl-isobmff.jxl');
+    assert.equal(out.contentType, 'image/jxl');
+    assert.equal(magic(out.data), 'jxl');
+    // read it back through our own decoder
+    const back = await run('unsafe/filters:format(png)/imagor/jxl-isobmff.jxl');
+    assert.equal(back.contentType, 'image/png');
+  });
+  it('format(heif) writes HEVC HEIF and a HEIF source keeps its format and alpha (vips command)', async (t) => {
+    if (!(await cliSavers()).has('heifsave')) {
+      await assert.rejects(
+        run('unsafe/filters:format(heif)/imagor/gopher-front.png'),
+        (e: unknown) => e instanceof ImagorError && e.status === 406 && /heifsave_buffer/.test(e.message),
+      );
+      return t.skip('no vips command with heifsave');
+    }
+    const out = await run('unsafe/filters:format(heif):quality(70)/imagor/gopher-front.png');
+    assert.equal(out.contentType, 'image/heif');
+    assert.equal(magic(out.data), 'ftyp:heic');
+    const src = await run('unsafe/fit-in/100x100/imagor/gopher-front.heif');
+    assert.equal(src.contentType, 'image/heif');
+    assert.equal(magic(src.data), 'ftyp:heic');
+    const m = await meta(src.data);
+    assert.equal(`${m.width}x${m.height}`, '78x100');
+    assert.equal(m.hasAlpha, true);
+  });
+  it('format(jp2) writes JPEG 2000 (vips command), else 406 naming the missing saver', async (t) => {
+    if (!(await cliSavers()).has('jp2ksave')) {
+      await assert.rejects(
+        run('unsafe/filters:format(jp2)/imagor/gopher-front.png'),
+        (e: unknown) => e instanceof ImagorError && e.status === 406 && /jp2ksave_buffer/.test(e.message),
+      );
+      return t.skip('no vips command with jp2ksave');
+    }
+    const out = await run('unsafe/fit-in/100x100/filters:format(jp2)/imagor/gopher-front.png');
+    assert.equal(out.contentType, 'image/jp2');
+    assert.equal(magic(out.data), 'jp2');
+    const src = await run('unsafe/fit-in/100x100/imagor/gopher.jp2');
+    assert.equal(src.contentType, 'image/jp2');
+  });
+  it('the missing-saver answer is the libvips message imagor passes on', () => {
+    const e = saverMissing('jp2');
+    assert.equal(e.status, 406);
+    assert.equal(e.message, 'VipsOperation: class "jp2ksave_buffer" not found');
   });
 });
