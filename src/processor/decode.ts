@@ -49,6 +49,8 @@ export interface Source {
   icc?: Buffer | undefined;
   delay?: number[] | undefined;
   loop?: number | undefined;
+  /** resolution of the source in pixels per inch, when its header says */
+  density?: number | undefined;
   /** pages of a PDF document (imagor's /meta reports them), when known */
   documentPages?: number | undefined;
 }
@@ -227,6 +229,7 @@ async function nativeSource(
     hasIcc: meta.icc !== undefined,
     exif: meta.exif,
     icc: meta.icc,
+    density: meta.density,
   };
   if (animatable) {
     if (meta.delay) src.delay = meta.delay.slice(0, pages);

@@ -1,12 +1,14 @@
 import { encode as encodeBlurhash } from 'blurhash';
-import exifReader from 'exif-reader';
 import { rgbaToThumbHash } from 'thumbhash';
 import { CONTENT_TYPES, ImageBlob, type ImageFormat } from '../blob.js';
 import { invalid } from '../errors.js';
+import { exifMap } from './exif.js';
 import { contentTypeOf, type OutputFormat } from './export.js';
 import { splitFrames, toSharp, type RawImage } from './image.js';
 
 /** Metadata-only filters (§3.5), validated before any work: bad arguments are 400s. */
+export { exifMap };
+
 export interface MetaSettings {
   blurhash?: { x: number; y: number } | undefined;
   thumbhash: boolean;
@@ -71,6 +73,9 @@ export interface MetaInput {
    * loaded (svg, pdf, jp2k, heif...) rather than the one it would save
    */
   source?: ImageFormat | undefined;
+  /** resolution (pixels per inch) and format of the source, for the EXIF entries libvips adds */
+  density?: number | undefined;
+  sourceFormat?: ImageFormat | undefined;
   /** pages of a PDF source document */
   documentPages?: number | undefined;
   orientation: number;
@@ -90,7 +95,13 @@ export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaS
     orientation: input.orientation,
     pages: named.format === 'pdf' && input.documentPages ? input.documentPages : img.pages,
     bands: img.channels,
-    exif: input.stripExif || !input.exif ? {} : exifMap(input.exif),
+    exif:
+      input.stripExif || !input.exif
+        ? {}
+        : exifMap(input.exif, {
+            density: input.density,
+            dropOrientation: input.sourceFormat === 'heif' || input.sourceFormat === 'avif',
+          }),
   };
   const first = img.pages > 1 ? (splitFrames(img)[0] ?? img) : img;
   if (settings.blurhash) json.blurhash = await blurhashOf(first, settings.blurhash.x, settings.blurhash.y);
@@ -113,53 +124,6 @@ export function metaFormat(
   const f: ImageFormat =
     source !== undefined && source !== 'json' && source !== 'unknown' && source !== 'bmp' ? source : output;
   return { format: VIPS_NAMES[f] ?? f, contentType: f === output ? contentTypeOf(output) : CONTENT_TYPES[f] };
-}
-
-const POINTER_TAGS = new Set(['ExifTag', 'GPSTag', 'InteroperabilityTag']);
-
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function exifValue(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.replace(/\0+$/, '').trim();
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(6)));
-  if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) return undefined;
-    return `${v.getUTCFullYear()}:${pad(v.getUTCMonth() + 1)}:${pad(v.getUTCDate())} ${pad(v.getUTCHours())}:${pad(
-      v.getUTCMinutes(),
-    )}:${pad(v.getUTCSeconds())}`;
-  }
-  if (Buffer.isBuffer(v)) {
-    const s = v.toString('latin1').replace(/\0+$/, '');
-    return s !== '' && /^[\x20-\x7e]+$/.test(s) && s.length <= 64 ? s : undefined;
-  }
-  if (Array.isArray(v)) {
-    const parts = v.map(exifValue).filter((x): x is string => x !== undefined);
-    return parts.length ? parts.join(' ') : undefined;
-  }
-  return undefined;
-}
-
-/** EXIF tags of the main image (IFD0, Exif, GPS, Interop) → short strings. */
-export function exifMap(exif: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = exifReader(exif) as unknown as Record<string, unknown>;
-  } catch {
-    return out;
-  }
-  for (const section of ['Image', 'Photo', 'GPSInfo', 'Iop']) {
-    const tags = parsed[section];
-    if (!tags || typeof tags !== 'object') continue;
-    for (const [k, v] of Object.entries(tags as Record<string, unknown>)) {
-      if (POINTER_TAGS.has(k)) continue;
-      const s = exifValue(v);
-      if (s !== undefined) out[k] = s;
-    }
-  }
-  return out;
 }
 
 async function rgbaThumb(

@@ -371,6 +371,8 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
           format: output.format,
           source: ex.format || ex.autojpg || isColor ? undefined : (src?.format ?? sourceFormat),
           documentPages: src?.documentPages,
+          density: src?.density,
+          sourceFormat: src?.format,
           orientation: src?.orientation ?? 0,
           exif: src?.exif,
           stripExif: ex.stripExif || ex.stripMetadata || opts.stripMetadata,

@@ -124,3 +124,51 @@ describe('/meta of sources read through the vips command', () => {
     assert.equal(pdf.pages, 2);
   });
 });
+
+describe('/meta EXIF strings as libvips prints them and imagor cuts them', () => {
+  it('Canon_40D.jpg', async () => {
+    const { exif } = await metaOf('unsafe/meta/imagor/Canon_40D.jpg');
+    const want: Record<string, string> = {
+      Make: 'Canon',
+      XResolution: '72/1',
+      ResolutionUnit: '2',
+      Compression: '6',
+      ExposureTime: '1/160',
+      FNumber: '71/10',
+      ApertureValue: '368640/65536',
+      ShutterSpeedValue: '483328/65536',
+      ExposureBiasValue: '0/1',
+      FocalPlaneXResolution: '3888000/876',
+      ExifVersion: 'Exif Version 2.21',
+      FlashpixVersion: 'FlashPix Version 1.0',
+      ComponentsConfiguration: 'Y Cb Cr -',
+      GPSVersionID: '2.2.0.0',
+      SubsecTime: '00',
+      SubSecTimeOriginal: '00',
+      UserComment: '',
+      Flash: '9',
+      InteroperabilityIndex: 'R98',
+      InteroperabilityVersion: '0100',
+    };
+    for (const [k, v] of Object.entries(want)) assert.equal(exif[k], v, k);
+    // the thumbnail's offset and length are not entries for libexif
+    assert.equal(exif.JPEGInterchangeFormat, undefined);
+    assert.equal(exif.SubSecTime, undefined);
+  });
+  it('entries libexif adds when missing', async () => {
+    const { exif } = await metaOf('unsafe/meta/sharp/Landscape_1.jpg');
+    assert.equal(exif.ExifVersion, 'Exif Version 2.1');
+    assert.equal(exif.FlashpixVersion, 'FlashPix Version 1.0');
+    assert.equal(exif.ColorSpace, '65535');
+    assert.equal(exif.YCbCrPositioning, '1');
+    const flowers = await metaOf('unsafe/meta/sharp/flowers.jpeg');
+    assert.equal(flowers.exif.XResolution, '96000/1000');
+    assert.equal(flowers.exif.ProcessingSoftware, undefined);
+    assert.equal(flowers.exif.Padding, '2060 bytes undefined data');
+  });
+  it('strip_exif() empties it; a HEIF source has no Orientation entry', async () => {
+    assert.deepEqual((await metaOf('unsafe/meta/filters:strip_exif()/imagor/Canon_40D.jpg')).exif, {});
+    const heif = await metaOf('unsafe/meta/imagor/gopher-front.heif');
+    assert.equal(heif.exif.Orientation, undefined);
+  });
+});
