@@ -33,12 +33,23 @@ export function parseColor(input: string): RGBA {
   const named = (colorNames as Record<string, [number, number, number] | undefined>)[s];
   if (named) return { r: named[0], g: named[1], b: named[2], alpha: 1 };
   const hex = s.startsWith('#') ? s.slice(1) : s;
+  // imagor reads 3 and 6 characters as hex digit by digit, a non-digit counting as 0 (`FFO` is yellow)
+  if (hex.length === 3 || hex.length === 6) {
+    const digit = (c: string | undefined): number => {
+      const n = Number.parseInt(c ?? '', 16);
+      return Number.isNaN(n) ? 0 : n;
+    };
+    const d = [...hex].map(digit);
+    if (hex.length === 3) return { r: (d[0] ?? 0) * 17, g: (d[1] ?? 0) * 17, b: (d[2] ?? 0) * 17, alpha: 1 };
+    const byte = (i: number): number => (d[i] ?? 0) * 16 + (d[i + 1] ?? 0);
+    return { r: byte(0), g: byte(2), b: byte(4), alpha: 1 };
+  }
   if (/^[0-9a-f]+$/.test(hex)) {
-    if (hex.length === 3 || hex.length === 4) {
+    if (hex.length === 4) {
       const d = [...hex].map((c) => parseInt(c + c, 16));
       return { r: d[0] ?? 0, g: d[1] ?? 0, b: d[2] ?? 0, alpha: hex.length === 4 ? (d[3] ?? 255) / 255 : 1 };
     }
-    if (hex.length === 6 || hex.length === 8) {
+    if (hex.length === 8) {
       const byte = (i: number): number => parseInt(hex.slice(i, i + 2), 16);
       return { r: byte(0), g: byte(2), b: byte(4), alpha: hex.length === 8 ? byte(6) / 255 : 1 };
     }

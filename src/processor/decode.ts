@@ -49,6 +49,10 @@ export interface Source {
   icc?: Buffer | undefined;
   delay?: number[] | undefined;
   loop?: number | undefined;
+  /** resolution of the source in pixels per inch, when its header says */
+  density?: number | undefined;
+  /** pages of a PDF document (imagor's /meta reports them), when known */
+  documentPages?: number | undefined;
 }
 
 const require = createRequire(import.meta.url);
@@ -136,8 +140,10 @@ export async function openSource(
   }
   if (format === 'jp2' || format === 'pdf') {
     if (!(await vipsCliAvailable())) throw unsupportedFormat();
-    const png = await convertWithVipsCli(data, format, load, opts);
-    return nativeSource(format, png, base, opts, { ...load, page: 1, frames: 1 }, 'png');
+    const { png, pages } = await convertWithVipsCli(data, format, load, opts);
+    const src = await nativeSource(format, png, base, opts, { ...load, page: 1, frames: 1 }, 'png');
+    if (format === 'pdf') src.documentPages = pages;
+    return src;
   }
   throw unsupportedFormat();
 }
@@ -227,6 +233,7 @@ async function nativeSource(
     hasIcc: meta.icc !== undefined,
     exif: meta.exif,
     icc: meta.icc,
+    density: meta.density,
   };
   if (animatable) {
     if (meta.delay) src.delay = meta.delay.slice(0, pages);
@@ -416,15 +423,16 @@ async function convertWithVipsCli(
   format: 'jp2' | 'pdf',
   load: LoadSettings,
   opts: ProcessorOptions,
-): Promise<Buffer> {
+): Promise<{ png: Buffer; pages: number }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-vips-'));
   try {
     const inFile = path.join(dir, format === 'pdf' ? 'in.pdf' : 'in.jp2');
     const outFile = path.join(dir, 'out.png');
     await writeFile(inFile, data);
     let spec = inFile;
+    let n = 1;
     if (format === 'pdf') {
-      const n = Number((await run('vipsheader', ['-f', 'n-pages', inFile])).trim()) || 1;
+      n = Number((await run('vipsheader', ['-f', 'n-pages', inFile])).trim()) || 1;
       const page = Math.min(Math.max(1, load.page), n) - 1;
       const dpi = load.dpi !== undefined && load.dpi > 0 ? Math.min(load.dpi, 2400) : 72;
       spec = `${inFile}[page=${page},dpi=${dpi}]`;
@@ -437,7 +445,7 @@ async function convertWithVipsCli(
     const size = (await stat(outFile)).size;
     const limit = Number(m[1]) * Number(m[2]) * 8 + (1 << 20);
     if (size > limit) throw new ImagorError(406, 'converted image too large');
-    return await readFile(outFile);
+    return { png: await readFile(outFile), pages: n };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

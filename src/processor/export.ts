@@ -1,6 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageFormat } from '../blob.js';
 import { CONTENT_TYPES } from '../blob.js';
+import { encodeJxl, encodeWithVipsCli, type ForeignFormat } from './foreign.js';
 import { withExifBlock } from './metadata.js';
 import type { ProcessorOptions } from './options.js';
 
@@ -47,10 +48,10 @@ export function readFormatName(arg: string | undefined): OutputFormat | undefine
     case 'tiff':
       return s;
     case 'heif':
-      return sharpCanWrite('heif') ? 'heif' : undefined;
     case 'jxl':
     case 'jp2':
-      return sharpCanWrite(s) ? s : undefined;
+      // written by foreign.ts when sharp cannot; without an encoder the export is a 406, as in imagor
+      return s;
     default:
       return undefined;
   }
@@ -144,12 +145,12 @@ function savableSource(f: ImageFormat): OutputFormat | undefined {
     case 'webp':
     case 'avif':
     case 'tiff':
-      return f;
+    case 'heif':
     case 'jxl':
     case 'jp2':
-      return sharpCanWrite(f) ? f : undefined;
+      return f;
     default:
-      // heif (HEVC cannot be written by this build), bmp, pdf, svg, unknown
+      // bmp, pdf, svg, unknown: imagor saves these as JPEG
       return undefined;
   }
 }
@@ -226,9 +227,8 @@ function keeps(e: EncodeOptions): { icc: boolean; exif: boolean } {
   };
 }
 
-/** Applies metadata handling and the encoder to a pipeline. */
-export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
-  const { format, settings } = e;
+/** Which metadata of the input pipeline the output keeps. */
+function withMetadata(p: Sharp, e: EncodeOptions): Sharp {
   const keep = keeps(e);
   if (e.iccProfile !== undefined || e.exif !== undefined) {
     // pixels without metadata: the profile is applied by transform, EXIF is written after encoding
@@ -236,6 +236,31 @@ export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
   } else if (keep.icc && keep.exif) p = p.keepMetadata();
   else if (keep.icc) p = p.keepIccProfile();
   else if (keep.exif) p = p.keepExif().keepXmp();
+  return p;
+}
+
+/**
+ * Formats sharp cannot write here: JPEG XL (no libjxl in its build), JPEG 2000, and HEIF, which
+ * imagor writes with libvips' default HEVC compression (sharp's HEIF is AV1 only).
+ */
+function isForeign(f: OutputFormat): f is ForeignFormat {
+  return f === 'heif' || ((f === 'jxl' || f === 'jp2') && !sharpCanWrite(f));
+}
+
+function encodeForeign(p: Sharp, format: ForeignFormat, e: EncodeOptions): Promise<Buffer> {
+  const keep = keeps(e);
+  const o = {
+    quality: e.quality ?? e.settings.quality,
+    lossless: e.settings.lossless,
+    strip: !keep.icc && !keep.exif,
+  };
+  return format === 'jxl' ? encodeJxl(p, o) : encodeWithVipsCli(p, format, o);
+}
+
+/** Applies metadata handling and the encoder to a pipeline. */
+export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
+  const { format, settings } = e;
+  p = withMetadata(p, e);
   const quality =
     e.quality ?? settings.quality ?? (e.opts.mozjpeg && format === 'jpeg' ? 75 : DEFAULT_QUALITY[format]);
   const anim =
@@ -271,7 +296,9 @@ export function applyEncoder(p: Sharp, e: EncodeOptions): Sharp {
         effort: 9 - e.opts.avifSpeed,
       });
     case 'tiff':
-      return p.tiff({ quality: quality ?? 75 });
+      // libvips' tiffsave default (imagor passes no compression): uncompressed, so alpha survives
+      // (sharp's own default is JPEG compression, which has no alpha)
+      return p.tiff({ quality: quality ?? 75, compression: 'none' });
     case 'jxl':
       return p.jxl({ quality: quality ?? 75, lossless: settings.lossless });
     case 'jp2':
@@ -304,6 +331,8 @@ export function nextMaxBytesQuality(
 export async function encode(make: () => Sharp, e: EncodeOptions): Promise<Buffer> {
   const exif = e.exif && keeps(e).exif ? e.exif : undefined;
   const run = async (quality: number | undefined): Promise<Buffer> => {
+    const format = e.format;
+    if (isForeign(format)) return encodeForeign(withMetadata(make(), e), format, { ...e, quality });
     const out = await applyEncoder(make(), { ...e, quality }).toBuffer();
     return exif ? withExifBlock(out, e.format, exif.block, exif) : out;
   };

@@ -1,12 +1,14 @@
 import { encode as encodeBlurhash } from 'blurhash';
-import exifReader from 'exif-reader';
 import { rgbaToThumbHash } from 'thumbhash';
-import { ImageBlob } from '../blob.js';
+import { CONTENT_TYPES, ImageBlob, type ImageFormat } from '../blob.js';
 import { invalid } from '../errors.js';
+import { exifMap } from './exif.js';
 import { contentTypeOf, type OutputFormat } from './export.js';
 import { splitFrames, toSharp, type RawImage } from './image.js';
 
 /** Metadata-only filters (§3.5), validated before any work: bad arguments are 400s. */
+export { exifMap };
+
 export interface MetaSettings {
   blurhash?: { x: number; y: number } | undefined;
   thumbhash: boolean;
@@ -66,6 +68,16 @@ export interface MetaJson {
 
 export interface MetaInput {
   format: OutputFormat;
+  /**
+   * the source format when no format()/autojpg() chose one: imagor's /meta names the format it
+   * loaded (svg, pdf, jp2k, heif...) rather than the one it would save
+   */
+  source?: ImageFormat | undefined;
+  /** resolution (pixels per inch) and format of the source, for the EXIF entries libvips adds */
+  density?: number | undefined;
+  sourceFormat?: ImageFormat | undefined;
+  /** pages of a PDF source document */
+  documentPages?: number | undefined;
   orientation: number;
   /** raw EXIF block of the source; undefined or ignored when stripped */
   exif?: Buffer | undefined;
@@ -74,15 +86,22 @@ export interface MetaInput {
 
 /** imagor's /meta JSON for a processed image, as an ImageBlob of type application/json. */
 export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaSettings): Promise<ImageBlob> {
+  const named = metaFormat(input.format, input.source);
   const json: MetaJson = {
-    format: input.format,
-    content_type: contentTypeOf(input.format),
+    format: named.format,
+    content_type: named.contentType,
     width: img.width,
     height: img.pageHeight,
     orientation: input.orientation,
-    pages: img.pages,
+    pages: named.format === 'pdf' && input.documentPages ? input.documentPages : img.pages,
     bands: img.channels,
-    exif: input.stripExif || !input.exif ? {} : exifMap(input.exif),
+    exif:
+      input.stripExif || !input.exif
+        ? {}
+        : exifMap(input.exif, {
+            density: input.density,
+            dropOrientation: input.sourceFormat === 'heif' || input.sourceFormat === 'avif',
+          }),
   };
   const first = img.pages > 1 ? (splitFrames(img)[0] ?? img) : img;
   if (settings.blurhash) json.blurhash = await blurhashOf(first, settings.blurhash.x, settings.blurhash.y);
@@ -91,51 +110,20 @@ export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaS
   return new ImageBlob(Buffer.from(JSON.stringify(json)), { contentType: 'application/json' });
 }
 
-const POINTER_TAGS = new Set(['ExifTag', 'GPSTag', 'InteroperabilityTag']);
+/** libvips' names of the formats where ours differ. */
+const VIPS_NAMES: Partial<Record<ImageFormat, string>> = { jp2: 'jp2k' };
 
-function pad(n: number): string {
-  return String(n).padStart(2, '0');
-}
-
-function exifValue(v: unknown): string | undefined {
-  if (typeof v === 'string') return v.replace(/\0+$/, '').trim();
-  if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(6)));
-  if (v instanceof Date) {
-    if (Number.isNaN(v.getTime())) return undefined;
-    return `${v.getUTCFullYear()}:${pad(v.getUTCMonth() + 1)}:${pad(v.getUTCDate())} ${pad(v.getUTCHours())}:${pad(
-      v.getUTCMinutes(),
-    )}:${pad(v.getUTCSeconds())}`;
-  }
-  if (Buffer.isBuffer(v)) {
-    const s = v.toString('latin1').replace(/\0+$/, '');
-    return s !== '' && /^[\x20-\x7e]+$/.test(s) && s.length <= 64 ? s : undefined;
-  }
-  if (Array.isArray(v)) {
-    const parts = v.map(exifValue).filter((x): x is string => x !== undefined);
-    return parts.length ? parts.join(' ') : undefined;
-  }
-  return undefined;
-}
-
-/** EXIF tags of the main image (IFD0, Exif, GPS, Interop) → short strings. */
-export function exifMap(exif: Buffer): Record<string, string> {
-  const out: Record<string, string> = {};
-  let parsed: Record<string, unknown>;
-  try {
-    parsed = exifReader(exif) as unknown as Record<string, unknown>;
-  } catch {
-    return out;
-  }
-  for (const section of ['Image', 'Photo', 'GPSInfo', 'Iop']) {
-    const tags = parsed[section];
-    if (!tags || typeof tags !== 'object') continue;
-    for (const [k, v] of Object.entries(tags as Record<string, unknown>)) {
-      if (POINTER_TAGS.has(k)) continue;
-      const s = exifValue(v);
-      if (s !== undefined) out[k] = s;
-    }
-  }
-  return out;
+/**
+ * The `format` / `content_type` pair of /meta: the source's own format when it is one libvips
+ * loads (format() absent), else the output format.
+ */
+export function metaFormat(
+  output: OutputFormat,
+  source: ImageFormat | undefined,
+): { format: string; contentType: string } {
+  const f: ImageFormat =
+    source !== undefined && source !== 'json' && source !== 'unknown' && source !== 'bmp' ? source : output;
+  return { format: VIPS_NAMES[f] ?? f, contentType: f === output ? contentTypeOf(output) : CONTENT_TYPES[f] };
 }
 
 async function rgbaThumb(

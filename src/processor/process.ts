@@ -416,6 +416,10 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         img,
         {
           format: output.format,
+          source: ex.format || ex.autojpg || isColor ? undefined : (src?.format ?? sourceFormat),
+          documentPages: src?.documentPages,
+          density: src?.density,
+          sourceFormat: src?.format,
           orientation: src?.orientation ?? 0,
           exif: src?.exif,
           stripExif: ex.stripExif || ex.stripMetadata || opts.stripMetadata,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isStatus, near, px, readBack, run, solid } from './helpers.js';
+import { applyImageFilters } from '../../src/processor/filters/index.js';
+import { isStatus, makeCtx, near, px, readBack, run, solid } from './helpers.js';
 
 const RED = [255, 0, 0];
 
@@ -111,4 +112,35 @@ test('colour filters work on every frame', async () => {
   assert.equal(out.pages, 3);
   for (let f = 0; f < 3; f++) assert.deepEqual(px(out, 1, 1, f), [0, 255, 255]);
   assert.deepEqual(out.delay, [100, 200, 300]);
+});
+
+test('brightness, contrast and rgb chain without clamping in between, as libvips does in float', async () => {
+  const ctx = (img: ReturnType<typeof solid>) => makeCtx({}, img);
+  const img = solid(2, 2, [20, 120, 240]);
+  const chain = [
+    { name: 'brightness', args: '-20' },
+    { name: 'contrast', args: '50' },
+    { name: 'rgb', args: '10,-50,30' },
+  ];
+  const out = await applyImageFilters(img, chain, ctx(img), {
+    disabled: new Set(),
+    maxOps: -1,
+    disableBlur: false,
+  });
+  const a = 127.5;
+  const f = (259 * (a + 255)) / (255 * (259 - a));
+  const exp = [20, 120, 240].map((v, i) => {
+    const x = (v - 51) * f + 128 - 128 * f + [25.5, -127.5, 76.5][i]!;
+    return Math.max(0, Math.min(255, x));
+  });
+  // clamping after brightness would give red 25 (0 → −250 → 0 → +25.5); unclamped it stays 0
+  assert.ok(near(px(out, 0, 0), exp, 1), `${px(out, 0, 0)} vs ${exp}`);
+  // alpha is untouched along the chain
+  const withAlpha = solid(1, 1, [20, 120, 240, 99]);
+  const outA = await applyImageFilters(withAlpha, chain, ctx(withAlpha), {
+    disabled: new Set(),
+    maxOps: -1,
+    disableBlur: false,
+  });
+  assert.equal(px(outA, 0, 0)[3], 99);
 });

@@ -4,16 +4,39 @@ import { defineFilter } from './types.js';
 import { readNumber, requireCount } from './args.js';
 import { averageColor, flattenOnto, toRGB, withTiming } from './raw.js';
 
+/**
+ * libvips keeps the result of `linear` in float, so a run of brightness/contrast/rgb filters in
+ * imagor is one affine map with a single clamp to 0..255 at the end. Each 8-bit result made here
+ * remembers the image it came from and the map so far; the next linear filter applied to that very
+ * result starts again from the remembered image with the combined map.
+ */
+interface LinearChain {
+  base: RawImage;
+  mul: [number, number, number];
+  add: [number, number, number];
+}
+const linearChains = new WeakMap<RawImage, LinearChain>();
+
 /** out = mul·x + add on R,G,B (alpha untouched), after making the image sRGB. */
 async function linearRGB(
   img: RawImage,
   mul: readonly [number, number, number],
   add: readonly [number, number, number],
 ): Promise<RawImage> {
-  const rgb = toRGB(img);
-  const a = rgb.channels === 4 ? [...mul, 1] : [...mul];
-  const b = rgb.channels === 4 ? [...add, 0] : [...add];
-  return withTiming(img, await fromSharp(toSharp(rgb).linear(a, b), rgb.pages));
+  const prev = linearChains.get(img);
+  const chain: LinearChain = prev
+    ? {
+        base: prev.base,
+        mul: [prev.mul[0] * mul[0], prev.mul[1] * mul[1], prev.mul[2] * mul[2]],
+        add: [prev.add[0] * mul[0] + add[0], prev.add[1] * mul[1] + add[1], prev.add[2] * mul[2] + add[2]],
+      }
+    : { base: toRGB(img), mul: [...mul], add: [...add] };
+  const rgb = chain.base;
+  const a = rgb.channels === 4 ? [...chain.mul, 1] : [...chain.mul];
+  const b = rgb.channels === 4 ? [...chain.add, 0] : [...chain.add];
+  const out = withTiming(img, await fromSharp(toSharp(rgb).linear(a, b), rgb.pages));
+  linearChains.set(out, chain);
+  return out;
 }
 
 async function modulate(

@@ -1,0 +1,152 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import type { Sharp } from 'sharp';
+import { ImagorError } from '../errors.js';
+
+/**
+ * Encoders for the formats this sharp build cannot write: JPEG XL in process (@jsquash/jxl's
+ * libjxl build), JPEG 2000 and HEIF (HEVC, as libvips' heifsave writes by default) through the
+ * system `vips` command (Debian/Ubuntu `libvips-tools`), each call in its own temporary folder
+ * and killed after a time limit. Without an encoder the answer is what imagor answers when its
+ * libvips lacks the saver: 406 with libvips' message.
+ */
+
+const require = createRequire(import.meta.url);
+
+export interface ForeignEncodeOptions {
+  /** 1..100, undefined for the encoder's default */
+  quality?: number | undefined;
+  lossless: boolean;
+  /** drop EXIF/XMP/ICC (the intermediate may carry them) */
+  strip: boolean;
+}
+
+/** The libvips saver imagor would call for a format (named in the error when it is missing). */
+const SAVERS = { jxl: 'jxlsave_buffer', jp2: 'jp2ksave_buffer', heif: 'heifsave_buffer' } as const;
+export type ForeignFormat = keyof typeof SAVERS;
+
+export function saverMissing(format: ForeignFormat): ImagorError {
+  return new ImagorError(406, `VipsOperation: class "${SAVERS[format]}" not found`);
+}
+
+// ---- JPEG XL (in process) ----
+
+type JxlEncode = (
+  data: { data: Uint8ClampedArray; width: number; height: number },
+  options: Record<string, unknown>,
+) => Promise<ArrayBuffer>;
+let jxlEncoder: Promise<JxlEncode> | undefined;
+
+function loadJxlEncoder(): Promise<JxlEncode> {
+  jxlEncoder ??= (async () => {
+    const mod = (await import('@jsquash/jxl/encode.js')) as unknown as {
+      init(module: WebAssembly.Module): Promise<unknown>;
+      default: JxlEncode;
+    };
+    const wasmPath = require.resolve('@jsquash/jxl/codec/enc/jxl_enc.wasm');
+    await mod.init(await WebAssembly.compile(await readFile(wasmPath)));
+    return mod.default;
+  })();
+  return jxlEncoder;
+}
+
+/** libvips' jxlsave defaults: Q 75, effort 7. */
+export async function encodeJxl(p: Sharp, o: ForeignEncodeOptions): Promise<Buffer> {
+  let encode: JxlEncode;
+  try {
+    encode = await loadJxlEncoder();
+  } catch {
+    throw saverMissing('jxl');
+  }
+  const { data, info } = await p
+    .toColourspace('srgb')
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const pixels = new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength);
+  const out = await encode(
+    { data: pixels, width: info.width, height: info.height },
+    o.lossless ? { lossless: true, effort: 7 } : { quality: o.quality ?? 75, effort: 7 },
+  );
+  return Buffer.from(out);
+}
+
+// ---- JPEG 2000 and HEIF through the vips command ----
+
+const CLI_TIMEOUT_MS = 30_000;
+let savers: Promise<Set<string>> | undefined;
+
+/** The environment for the CLI: sharp sets VIPSHOME for its own libvips, which would hide the system's modules. */
+function cliEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.VIPSHOME;
+  return env;
+}
+
+/** The savers of the system's vips command (empty without it); probed once. */
+export function cliSavers(): Promise<Set<string>> {
+  savers ??= new Promise((resolve) => {
+    execFile(
+      'vips',
+      ['-l', 'foreign'],
+      { timeout: 5000, env: cliEnv(), maxBuffer: 4 << 20 },
+      (err, stdout) => {
+        if (err) return resolve(new Set());
+        const found = new Set<string>();
+        for (const m of String(stdout).matchAll(/\((\w+save)\)/g)) if (m[1]) found.add(m[1]);
+        resolve(found);
+      },
+    );
+  });
+  return savers;
+}
+
+function runCli(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      'vips',
+      args,
+      { timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20, env: cliEnv() },
+      (err, _stdout, stderr) => {
+        if (!err) return resolve();
+        const timedOut = (err as { killed?: boolean }).killed === true;
+        const msg = timedOut
+          ? 'vips: encoder timed out'
+          : (String(stderr || err.message)
+              .trim()
+              .split('\n')[0] ?? 'vips failed');
+        reject(new ImagorError(406, msg.replace(/\/\S+/g, '').trim() || 'vips failed', { cause: err }));
+      },
+    );
+  });
+}
+
+/** Encodes JPEG 2000 or HEIF (HEVC) with `vips copy` from a lossless PNG of the pipeline. */
+export async function encodeWithVipsCli(
+  p: Sharp,
+  format: 'jp2' | 'heif',
+  o: ForeignEncodeOptions,
+): Promise<Buffer> {
+  const saver = format === 'jp2' ? 'jp2ksave' : 'heifsave';
+  if (!(await cliSavers()).has(saver)) throw saverMissing(format);
+  const png = await p.png({ compressionLevel: 1 }).toBuffer();
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-save-'));
+  try {
+    const inFile = path.join(dir, 'in.png');
+    const outFile = path.join(dir, format === 'jp2' ? 'out.jp2' : 'out.heif');
+    await writeFile(inFile, png);
+    const opts: string[] = [];
+    if (o.lossless) opts.push('lossless');
+    else if (o.quality !== undefined) opts.push(`Q=${o.quality}`);
+    if (o.strip) opts.push('strip');
+    if (format === 'heif') opts.push('compression=hevc');
+    await runCli(['copy', inFile, opts.length ? `${outFile}[${opts.join(',')}]` : outFile]);
+    if ((await stat(outFile)).size === 0) throw new ImagorError(406, `${saver}: empty output`);
+    return await readFile(outFile);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
