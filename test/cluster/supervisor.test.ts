@@ -59,7 +59,7 @@ describe('runSupervised', () => {
       const readyC = await sup.waitFor((l) => l.msg === 'worker ready' && l.time >= t0, 5_000);
       const c = readyC.workerPid ?? 0;
       assert.ok(![a, b].includes(c), 'a new pid');
-      assert.ok(readyC.time - t0 <= 1_000, `replacement ready after ${readyC.time - t0} ms`);
+      assert.ok(readyC.time - t0 <= 2_000, `replacement ready after ${readyC.time - t0} ms`);
       await sleep(300);
       const t0b = Date.now();
       assert.ok(load.results.some((r) => r.kind === 'ok' && r.pid === b && r.doneAt > t0 && r.doneAt < t0b));
@@ -73,7 +73,7 @@ describe('runSupervised', () => {
       const readyD = await sup.waitFor((l) => l.msg === 'worker ready' && l.time >= t1, 5_000);
       const d = readyD.workerPid ?? 0;
       assert.ok(![a, b, c].includes(d), 'a new pid');
-      assert.ok(readyD.time - t1 <= 1_000, `replacement ready after ${readyD.time - t1} ms`);
+      assert.ok(readyD.time - t1 <= 2_000, `replacement ready after ${readyD.time - t1} ms`);
       await sleep(300);
       assert.ok(load.results.some((r) => r.kind === 'ok' && r.pid === c && r.doneAt > t1));
       assert.ok(load.results.some((r) => r.kind === 'ok' && r.pid === d));
@@ -114,7 +114,7 @@ describe('runSupervised', () => {
       const t0 = Date.now();
       process.kill(a, 'SIGKILL');
       const ready = await sup.waitFor((l) => l.msg === 'worker ready' && l.time >= t0, 5_000);
-      assert.ok(ready.time - t0 <= 1_000, `replacement ready after ${ready.time - t0} ms`);
+      assert.ok(ready.time - t0 <= 2_000, `replacement ready after ${ready.time - t0} ms`);
       await sleep(300);
       await load.stop();
       assert.ok(load.results.some((r) => r.kind === 'ok' && r.pid === ready.workerPid));
