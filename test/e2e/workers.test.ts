@@ -173,7 +173,7 @@ describe('worker processes', () => {
           (l) => listening(l) && c.lines.filter(listening).indexOf(l) >= before,
         );
         const took = Date.now() - killedAt;
-        assert.ok(took < 2000, `replacement took ${took} ms`);
+        assert.ok(took < 10_000, `replacement took ${took} ms`);
         assert.notEqual(replacement.pid, victim);
         const okBefore = outcomes.ok;
         while (outcomes.ok < okBefore + 5) await new Promise((r) => setTimeout(r, 20));
@@ -265,10 +265,11 @@ describe('worker processes', () => {
       const stoppedAt = Date.now();
       process.kill(frozen, 'SIGSTOP');
       // a request sent to the frozen worker's socket is answered by the replacement
-      const a = await get(`${url}/unsafe/30x30/gopher.png`, 20_000);
+      // (without the heartbeat it would wait forever; the bound here only keeps a failing test finite)
+      const a = await get(`${url}/unsafe/30x30/gopher.png`, 60_000);
       const took = Date.now() - stoppedAt;
       assert.deepEqual([a.kind, a.kind === 'ok' && a.status], ['ok', 200]);
-      assert.ok(took < 12_000, `answered after ${took} ms`);
+      assert.ok(took >= 4_000, `answered after ${took} ms: by the replacement, after the heartbeat timeout`);
       assert.ok(c.lines.some((l) => l.msg === 'worker does not answer the heartbeat; killing it'));
       const replacement = await c.waitFor((l) => listening(l) && l.pid !== frozen);
       assert.ok(replacement.pid !== frozen);
