@@ -801,6 +801,8 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  // `--soak DURATION`: the memory soak of bench/soak.ts instead of the throughput comparison
+  if (process.argv.includes('--soak')) return (await import('./soak.js')).runSoak(process.argv.slice(2));
   const settings = readSettings(process.argv.slice(2));
   const deadline = STARTED + settings.budget * 1000;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'imagor-bench-'));

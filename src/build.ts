@@ -355,6 +355,8 @@ export interface BuildExtras {
    */
   fileWriteFault?: (storage: string, written: number, total: number) => void | Promise<void>;
   onResponse?: HandlerOptions['onResponse'];
+  /** a listening socket handed over by the supervisor (src/cluster/listen-handle.ts) instead of the port */
+  listenHandle?: object;
 }
 
 /** The HTTP layer's options (middleware chain, playground) as the flags describe them. */
@@ -385,6 +387,7 @@ export async function buildServer(
     bind: config['bind'],
     address: config['server-address'],
     port: config['port'],
+    ...(extras.listenHandle ? { handle: extras.listenHandle } : {}),
   });
   return {
     ...running,

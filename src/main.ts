@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
 import os from 'node:os';
+import { canShareListenHandle } from './cluster/listen-handle.js';
 import { runSupervised } from './cluster/supervisor.js';
 import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
 import { createLogger, loggerOptionsFromConfig } from './observability/logger.js';
 import { initSentry } from './observability/sentry.js';
+import { listenTarget } from './server/server.js';
 import { VERSION } from './version.js';
 
 async function main(): Promise<void> {
@@ -66,15 +68,25 @@ async function main(): Promise<void> {
     workers: config['server-workers'],
     workerEnv: workerEnv(config['server-workers'], os.availableParallelism()),
     workerExecArgv: workerNodeFlags(),
+    maxWorkerMemory: config['server-worker-max-memory'],
+    // the primary owns the listening socket, so it stays open while a worker is replaced
+    ...(canShareListenHandle()
+      ? {
+          listen: listenTarget({
+            bind: config['bind'],
+            address: config['server-address'],
+            port: config['port'],
+          }),
+        }
+      : {}),
     logger,
-    startWorker: async () => {
+    startWorker: async ({ listenHandle }) => {
       if (metrics && metricsModule) metricsModule.serveMetricsToPrimary(metrics.registry);
       const { buildServer } = await import('./build.js');
-      const running = await buildServer(
-        config,
-        logger,
-        metrics ? { hooks: metrics.hooks, onResponse: metrics.observeRequest } : {},
-      );
+      const running = await buildServer(config, logger, {
+        ...(metrics ? { hooks: metrics.hooks, onResponse: metrics.observeRequest } : {}),
+        ...(listenHandle ? { listenHandle } : {}),
+      });
       metrics?.setGauges({
         inFlight: () => running.app.limiter.inFlight,
         queued: () => running.app.limiter.queued,

@@ -119,6 +119,14 @@ export const OPTIONS = [
     help: 'number of worker processes; 0 = one per CPU core (extension)',
   },
   {
+    name: 'server-worker-max-memory',
+    kind: 'int',
+    default: 768 * 1024 * 1024,
+    group: 'server',
+    supported: true,
+    help: 'replace a worker whose resident memory stays above this many bytes for 3 s: a new worker starts, then the old one finishes its requests and exits; 0 = no ceiling (extension)',
+  },
+  {
     name: 'playground',
     kind: 'string',
     default: '',

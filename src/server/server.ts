@@ -5,6 +5,8 @@ export interface ListenOptions {
   bind: string;
   address: string;
   port: number;
+  /** listen on this handle (a bound socket from the supervisor) instead of host/port */
+  handle?: object;
 }
 
 export interface RunningServer {
@@ -26,13 +28,20 @@ export function listenTarget(o: ListenOptions): { host: string | undefined; port
 }
 
 /** Starts listening; resolves with a base URL a client on this machine can use (wildcards shown as loopback). */
-export async function listen(server: http.Server, host: string | undefined, port: number): Promise<string> {
+export async function listen(
+  server: http.Server,
+  host: string | undefined,
+  port: number,
+  handle?: object,
+): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    const done = (): void => {
       server.off('error', reject);
       resolve();
-    });
+    };
+    if (handle) server.listen(handle, done);
+    else server.listen(port, host, done);
   });
   const addr = server.address() as AddressInfo;
   const shownHost =
@@ -48,7 +57,7 @@ export async function startServer(listener: http.RequestListener, o: ListenOptio
   const server = http.createServer({ maxHeaderSize: 1 << 20 }, listener);
   server.keepAliveTimeout = 65_000;
   const { host, port } = listenTarget(o);
-  const url = await listen(server, host, port);
+  const url = await listen(server, host, port, o.handle);
   return {
     server,
     url,

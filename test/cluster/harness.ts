@@ -69,7 +69,7 @@ export class Supervised {
       .map((l) => l.workerPid ?? 0);
   }
 
-  async waitReady(n: number, timeoutMs = 10_000): Promise<number[]> {
+  async waitReady(n: number, timeoutMs = 30_000): Promise<number[]> {
     const deadline = Date.now() + timeoutMs;
     while (this.readyPids().length < n) {
       if (Date.now() > deadline) throw new Error(`only ${this.readyPids().length} workers became ready`);
