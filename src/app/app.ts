@@ -178,7 +178,7 @@ export function createApp(opts: AppOptions): App {
   async function forgetSource(image: string): Promise<void> {
     const sKey = storageKey(image, opts.storagePathStyle);
     await Promise.allSettled(
-      opts.storages.map((st) => st.delete(sKey, AbortSignal.timeout(opts.saveTimeoutMs))),
+      opts.storages.map((st) => withDeadline(opts.saveTimeoutMs, (s) => st.delete(sKey, s))),
     );
   }
 
@@ -211,13 +211,12 @@ export function createApp(opts: AppOptions): App {
 
   async function saveTo(storage: Storage, key: string, blob: ImageBlob): Promise<void> {
     const started = Date.now();
-    const signal = AbortSignal.timeout(opts.saveTimeoutMs);
     try {
-      await storage.put(key, blob, signal);
+      await withDeadline(opts.saveTimeoutMs, (signal) => storage.put(key, blob, signal));
       hooks.stage?.('save', Date.now() - started);
     } catch (err) {
       opts.logger.warn({ err, storage: storage.name, key }, 'storage write failed');
-      await storage.delete(key, AbortSignal.timeout(opts.saveTimeoutMs)).catch(() => undefined);
+      await withDeadline(opts.saveTimeoutMs, (s) => storage.delete(key, s)).catch(() => undefined);
     }
   }
 
@@ -430,10 +429,20 @@ export function createApp(opts: AppOptions): App {
   /** POST upload (spec §4.4): the body is the source; no storages, no result storage, no dedup. */
   async function handleUpload(req: AppRequest, upload: UploadLoader): Promise<AppResponse> {
     const prep = prepare(req, true);
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(opts.requestTimeoutMs)]);
+    // a timer this request holds (see deadline.ts): an unreferenced AbortSignal.timeout can be collected
+    const d = deadline(req.signal, opts.requestTimeoutMs);
+    const signal = d.signal;
     const lengthHeader = req.headers['content-length'];
     const length = lengthHeader !== undefined ? Number(lengthHeader) : undefined;
     return respond(req, prep, async () => {
+      try {
+        return await uploadWork(signal);
+      } finally {
+        d.done();
+      }
+    });
+
+    async function uploadWork(signal: AbortSignal): Promise<WorkResult> {
       const started = Date.now();
       const source = await raceSignal(
         upload.read(
@@ -455,7 +464,7 @@ export function createApp(opts: AppOptions): App {
         releaseSlot?.();
         release();
       }
-    });
+    }
   }
 
   async function respond(
@@ -616,6 +625,16 @@ async function withTimeout<T>(
 ): Promise<T> {
   if (ms <= 0) return raceSignal(fn(parent), parent);
   const d = deadline(parent, ms);
+  try {
+    return await raceSignal(fn(d.signal), d.signal);
+  } finally {
+    d.done();
+  }
+}
+
+/** Runs `fn` under a deadline timer held (and cleared) here; 0 or less = no deadline. */
+async function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const d = deadline(undefined, ms);
   try {
     return await raceSignal(fn(d.signal), d.signal);
   } finally {
