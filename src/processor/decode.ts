@@ -5,7 +5,13 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBlob, ImageFormat } from '../blob.js';
-import { ImagorError, maxResolutionExceeded, toImagorError, unsupportedFormat } from '../errors.js';
+import {
+  ImagorError,
+  maxResolutionExceeded,
+  scrubPaths,
+  toImagorError,
+  unsupportedFormat,
+} from '../errors.js';
 import { orientedSize } from './geometry.js';
 import { readHeader } from './header.js';
 import type { ProcessorOptions } from './options.js';
@@ -62,7 +68,7 @@ export function mapSharpError(err: unknown): ImagorError {
   const e = toImagorError(err);
   // libvips decode failures (truncated, corrupt) are the client's input, not our crash.
   if (e.status === 500 && /vips|jpeg|png|gif|webp|tiff|heif|corrupt|truncat|premature/i.test(message)) {
-    return new ImagorError(406, message.trim(), { cause: err });
+    return new ImagorError(406, scrubPaths(message.trim()), { cause: err });
   }
   return e;
 }

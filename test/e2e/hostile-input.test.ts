@@ -98,3 +98,25 @@ describe('hostile input against the real server', () => {
     assert.ok(peakRss < GiB, `peak RSS ${Math.round(peakRss / 2 ** 20)} MiB`);
   });
 });
+
+describe('names the file system refuses, through the real server', () => {
+  it('a 10 000-character image name is 404 without a path or a system error text', async () => {
+    const { mkdtemp, rm } = await import('node:fs/promises');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const base = await mkdtemp(path.join(os.tmpdir(), 'imagor-long-name-'));
+    const server = await startCli(['-imagor-unsafe', '-http-loader-disable', '-file-loader-base-dir', base]);
+    try {
+      for (const name of ['a'.repeat(10_000) + '.jpg', 'b'.repeat(300) + '/c.jpg']) {
+        const r = await fetch(`${server.url}/unsafe/10x10/${name}`);
+        const text = await r.text();
+        assert.equal(r.status, 404, text);
+        assert.deepEqual(JSON.parse(text), { message: 'not found', status: 404 });
+        noPath(text);
+      }
+    } finally {
+      await server.stop();
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});
