@@ -33,6 +33,8 @@ export function toImagorError(err: unknown): ImagorError {
       if (reason instanceof ImagorError) return reason;
       return clientClosed();
     }
+    // sharp's timeout() (src/processor/work-scope.ts)
+    if (/^timeout: \d+% complete/.test(err.message)) return timeout();
     const m = /^imagor: (\d{3}) (.*)$/s.exec(err.message);
     if (m) return new ImagorError(Number(m[1]), scrubPaths(m[2] ?? ''));
     const sys = systemError(err);

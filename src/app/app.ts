@@ -14,7 +14,7 @@ import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
 import { imageSlots } from './capacity.js';
-import { deadline } from './deadline.js';
+import { deadline, expiresAt } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
 
@@ -113,6 +113,12 @@ export interface App {
   readonly limiter: ProcessLimiter;
   /** resolves when background storage writes have settled (tests, graceful shutdown) */
   idle(): Promise<void>;
+  /**
+   * How long the oldest pixel work still running has outlived its request's deadline (0: none).
+   * libvips cannot interrupt some operations (librsvg rendering an SVG): a worker whose work stays
+   * overdue is best replaced (src/main.ts).
+   */
+  overdueWorkMs(): number;
 }
 
 export function createApp(opts: AppOptions): App {
@@ -276,6 +282,7 @@ export function createApp(opts: AppOptions): App {
     const release = await limiter.acquire(ctx.signal);
     let releaseLoad: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
+    let job: Promise<unknown> | undefined;
     try {
       releaseLoad = await loadSlots.acquire(ctx.signal);
       const saves: Array<Promise<void>> = [];
@@ -285,7 +292,7 @@ export function createApp(opts: AppOptions): App {
       releaseSlot = await slots.acquire(ctx.signal);
       let out: ImageBlob;
       try {
-        out = await processWithRawOnError(source, p, ctx);
+        out = await processWithRawOnError(source, p, ctx, (j) => (job = j));
       } catch (err) {
         // a source that cannot be processed is not kept in the storages (imagor does the same)
         if (saves.length > 0) track(Promise.allSettled(saves).then(() => forgetSource(image)));
@@ -294,25 +301,46 @@ export function createApp(opts: AppOptions): App {
       if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
       return { blob: out, fromStorage: false, ...overrides(source) };
     } finally {
-      releaseSlot?.();
-      releaseLoad?.();
-      release();
+      holdUntilSettled(job, () => {
+        releaseSlot?.();
+        releaseLoad?.();
+        release();
+      });
     }
   }
 
+  /**
+   * Frees a request's slots when its pixel work has really ended, not when the request gave up on
+   * it: work that outlives its request still holds memory and cores, and must not make room for more.
+   */
+  function holdUntilSettled(job: Promise<unknown> | undefined, free: () => void): void {
+    if (job === undefined) free();
+    else void job.then(free, free);
+  }
+
   /** Runs the processor; with `-imagor-response-raw-on-error` a failure carries the source along. */
-  async function processWithRawOnError(source: ImageBlob, p: Params, ctx: LoadContext): Promise<ImageBlob> {
+  async function processWithRawOnError(
+    source: ImageBlob,
+    p: Params,
+    ctx: LoadContext,
+    hold?: (job: Promise<unknown>) => void,
+  ): Promise<ImageBlob> {
     let releaseHeavy: (() => void) | undefined;
+    let job: Promise<unknown> | undefined;
     try {
       // taken while holding an image slot; heavy holders wait on nothing else, so no deadlock
       if (HEAVY_DECODES.has(source.format)) releaseHeavy = await heavySlots.acquire(ctx.signal);
       const started = Date.now();
-      const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) =>
-        opts.processor.process(source, p, {
+      const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) => {
+        const j = opts.processor.process(source, p, {
           signal,
           load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
-        }),
-      );
+        });
+        job = j;
+        hold?.(j);
+        watch(j, expiresAt(signal));
+        return j;
+      });
       hooks.stage?.('process', Date.now() - started);
       hooks.processed?.();
       return out;
@@ -321,8 +349,17 @@ export function createApp(opts: AppOptions): App {
       if (opts.responseRawOnError && !source.isEmpty && e.status !== 499) throw new RawOnError(e, source);
       throw e;
     } finally {
-      releaseHeavy?.();
+      holdUntilSettled(job, () => releaseHeavy?.());
     }
+  }
+
+  /** Pixel work in progress and when its request's deadline fires (see overdueWorkMs). */
+  const running = new Map<Promise<unknown>, number>();
+  function watch(job: Promise<unknown>, at: number | undefined): void {
+    if (at === undefined) return;
+    running.set(job, at);
+    const forget = (): void => void running.delete(job);
+    job.then(forget, forget);
   }
 
   interface Prepared {
@@ -456,13 +493,21 @@ export function createApp(opts: AppOptions): App {
       hooks.stage?.('load', Date.now() - started);
       const release = await limiter.acquire(signal);
       let releaseSlot: (() => void) | undefined;
+      let job: Promise<unknown> | undefined;
       try {
         releaseSlot = await slots.acquire(signal);
-        const out = await processWithRawOnError(source, prep.p, { headers: req.headers, signal });
+        const out = await processWithRawOnError(
+          source,
+          prep.p,
+          { headers: req.headers, signal },
+          (j) => (job = j),
+        );
         return { blob: out, fromStorage: false };
       } finally {
-        releaseSlot?.();
-        release();
+        holdUntilSettled(job, () => {
+          releaseSlot?.();
+          release();
+        });
       }
     }
   }
@@ -558,6 +603,12 @@ export function createApp(opts: AppOptions): App {
     limiter,
     async idle() {
       while (background.size > 0) await Promise.all([...background]);
+    },
+    overdueWorkMs() {
+      const now = Date.now();
+      let worst = 0;
+      for (const at of running.values()) worst = Math.max(worst, now - at);
+      return worst;
     },
   };
 }

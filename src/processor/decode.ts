@@ -13,6 +13,7 @@ import {
   unsupportedFormat,
 } from '../errors.js';
 import { orientedSize } from './geometry.js';
+import { boundWork } from './work-scope.js';
 import { readHeader } from './header.js';
 import type { ProcessorOptions } from './options.js';
 
@@ -84,7 +85,8 @@ export function checkResolution(
   if (
     width > opts.maxWidth ||
     pageHeight > opts.maxHeight ||
-    width * pageHeight * pages > opts.maxResolution
+    width * pageHeight * pages > opts.maxResolution ||
+    (pages > 1 && width * pageHeight * pages > opts.maxAnimationPixels)
   ) {
     throw maxResolutionExceeded();
   }
@@ -447,5 +449,5 @@ async function convertWithVipsCli(
 
 /** A sharp pipeline over a source (auto-oriented, limits applied). */
 export function openSharp(src: Source, extra: SharpOptions = {}): Sharp {
-  return sharp(src.input, { ...src.options, ...extra });
+  return boundWork(sharp(src.input, { ...src.options, ...extra }));
 }
