@@ -14,6 +14,7 @@ import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
 import { imageSlots } from './capacity.js';
+import { ByteBudget } from './byte-budget.js';
 import { deadline, expiresAt } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
@@ -69,7 +70,16 @@ export interface AppOptions {
   hooks?: AppHooks;
   /** `-upload-loader-enable`: POST uploads (only honoured together with `unsafe`) */
   upload?: UploadLoader;
+  /**
+   * Upload bytes this process holds at once (default 128 MiB; 0 = no cap). Each upload reserves its
+   * Content-Length (or the upload size limit) before its body is read; the ones that do not fit wait.
+   */
+  uploadBytesInFlight?: number;
+  /** uploads that may wait for that budget before the next one is refused with 429 (default 64) */
+  uploadBytesQueue?: number;
 }
+
+export const DEFAULT_UPLOAD_BYTES_IN_FLIGHT = 128 * 2 ** 20;
 
 export interface AppHooks {
   stage?(stage: 'load' | 'process' | 'save', ms: number): void;
@@ -131,6 +141,10 @@ export function createApp(opts: AppOptions): App {
   const heavySlots = new ProcessLimiter(
     opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0 ? opts.parallelHeavyDecodes : cores,
     Number.MAX_SAFE_INTEGER,
+  );
+  const uploadBytes = new ByteBudget(
+    opts.uploadBytesInFlight ?? DEFAULT_UPLOAD_BYTES_IN_FLIGHT,
+    opts.uploadBytesQueue ?? 64,
   );
   const flight = new SingleFlight<WorkResult>();
   const background = new Set<Promise<unknown>>();
@@ -480,6 +494,26 @@ export function createApp(opts: AppOptions): App {
     });
 
     async function uploadWork(signal: AbortSignal): Promise<WorkResult> {
+      const declared = length !== undefined && Number.isFinite(length) && length >= 0 ? length : undefined;
+      // what this body may hold: its declared length, at most the size limit; an unknown length
+      // (chunked) reserves the limit, or 32 MiB when uploads are unlimited
+      const limit = upload.maxAllowedSize;
+      const reserve = Math.min(declared ?? limit, limit === Infinity ? (declared ?? 32 * 2 ** 20) : limit);
+      let releaseBytes: (() => void) | undefined;
+      try {
+        releaseBytes = await uploadBytes.acquire(reserve, signal);
+      } catch (err) {
+        // the body is left unread: the answer closes the connection
+        throw toImagorError(err);
+      }
+      try {
+        return await readAndProcess(signal);
+      } finally {
+        releaseBytes();
+      }
+    }
+
+    async function readAndProcess(signal: AbortSignal): Promise<WorkResult> {
       const started = Date.now();
       const source = await raceSignal(
         upload.read(

@@ -35,6 +35,8 @@ export interface UploadLoader {
   readonly name: 'upload';
   /** multipart field carrying the image */
   readonly fieldName: string;
+  /** bytes one upload may be (Infinity: no limit) */
+  readonly maxAllowedSize: number;
   /** Reads the uploaded image. `contentType` is the request's Content-Type header. */
   read(
     body: UploadBody | undefined,
@@ -206,6 +208,7 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
   return {
     name: 'upload',
     fieldName: field,
+    maxAllowedSize: max,
     async read(body, contentType, signal, contentLength) {
       const ct = (contentType ?? '').trim();
       const stream = body === undefined ? Readable.from([]) : toReadable(body);

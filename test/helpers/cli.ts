@@ -24,8 +24,8 @@ export interface Cli {
 }
 
 /** Starts the built CLI (dist/src/main.js) on 127.0.0.1:0 and waits until a worker listens. */
-export async function startCli(args: string[], timeoutMs = 30_000): Promise<Cli> {
-  const child = spawn(process.execPath, ['dist/src/main.js', '-bind', '127.0.0.1:0', ...args], {
+export async function startCli(args: string[], timeoutMs = 30_000, port = 0): Promise<Cli> {
+  const child = spawn(process.execPath, ['dist/src/main.js', '-bind', `127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '' },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -49,13 +49,13 @@ export async function startCli(args: string[], timeoutMs = 30_000): Promise<Cli>
     });
   });
   const url = String(first.url).replace(/\/+$/, '');
-  const port = Number(new URL(url).port);
+  const listening = Number(new URL(url).port);
   const tree = (): number[] => processTree(child.pid ?? 0);
   return {
     child,
     lines,
     url,
-    port,
+    port: listening,
     tree,
     rss: () => tree().reduce((sum, pid) => sum + rssOf(pid), 0),
     stop: () =>
