@@ -33,12 +33,37 @@ export function toImagorError(err: unknown): ImagorError {
       if (reason instanceof ImagorError) return reason;
       return clientClosed();
     }
+    // sharp's timeout() (src/processor/work-scope.ts)
+    if (/^timeout: \d+% complete/.test(err.message)) return timeout();
     const m = /^imagor: (\d{3}) (.*)$/s.exec(err.message);
-    if (m) return new ImagorError(Number(m[1]), m[2] ?? '');
-    if (isLibvipsError(err)) return new ImagorError(406, err.message.trim(), { cause: err });
-    return new ImagorError(500, err.message || 'internal error', { cause: err });
+    if (m) return new ImagorError(Number(m[1]), scrubPaths(m[2] ?? ''));
+    const sys = systemError(err);
+    if (sys) return sys;
+    if (isLibvipsError(err)) return new ImagorError(406, scrubPaths(err.message.trim()), { cause: err });
+    return new ImagorError(500, scrubPaths(err.message) || 'internal error', { cause: err });
   }
-  return new ImagorError(500, String(err));
+  return new ImagorError(500, scrubPaths(String(err)));
+}
+
+/**
+ * A Node system error (fs, net) carries the path or address it failed on and the OS's own text;
+ * the client gets a plain status instead (the log keeps the cause). A name too long for the file
+ * system is a bad name (400); a missing one is 404.
+ */
+function systemError(err: Error): ImagorError | undefined {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e.code !== 'string' || !/^E[A-Z0-9]+$/.test(e.code)) return undefined;
+  if (e.syscall === undefined && e.errno === undefined) return undefined;
+  if (e.code === 'ENAMETOOLONG') return new ImagorError(400, 'invalid', { cause: err });
+  if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return new ImagorError(404, 'not found', { cause: err });
+  return new ImagorError(500, 'internal error', { cause: err });
+}
+
+/** Replaces absolute file paths (`/a/b`, `C:\\a`) in a message by `<path>`. */
+export function scrubPaths(message: string): string {
+  return message
+    .replace(/(^|[\s'"`(=[])\/(?:[^\s'"`/]+\/)+[^\s'"`,;)\]]*/g, '$1<path>')
+    .replace(/(^|[\s'"`(=[])[A-Za-z]:\\[^\s'"`]*/g, '$1<path>');
 }
 
 /** sharp surfaces libvips failures (corrupt input, bad parameters) as plain Errors; imagor maps them to 406. */

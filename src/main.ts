@@ -2,6 +2,7 @@
 import cluster from 'node:cluster';
 import os from 'node:os';
 import { canShareListenHandle } from './cluster/listen-handle.js';
+import type { Logger } from 'pino';
 import { runSupervised } from './cluster/supervisor.js';
 import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
@@ -92,8 +93,10 @@ async function main(): Promise<void> {
         queued: () => running.app.limiter.queued,
       });
       logger.info({ url: running.url, version: VERSION }, 'imagor listening');
+      const watchdog = cluster.isWorker ? watchOverdueWork(running.app, logger) : undefined;
       return {
         close: async () => {
+          clearInterval(watchdog);
           await running.close();
           await sentry?.close(2000);
         },
@@ -106,6 +109,28 @@ async function main(): Promise<void> {
   await metricsServer?.close();
   await sentry?.close(2000);
   process.exit(0);
+}
+
+/** Pixel work this long past its request's deadline is taken to be stuck in libvips. */
+const OVERDUE_WORK_LIMIT_MS = 10_000;
+
+/**
+ * A worker whose pixel work outlives its request (librsvg does not stop for sharp's timeout) drains
+ * and exits, which ends that work; the supervisor starts a replacement.
+ */
+function watchOverdueWork(app: { overdueWorkMs(): number }, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const overdueMs = app.overdueWorkMs();
+    if (overdueMs < OVERDUE_WORK_LIMIT_MS) return;
+    clearInterval(timer);
+    logger.warn({ overdueMs }, 'pixel work outlived its request; replacing this worker');
+    // a normal exit joins libuv's thread pool, i.e. waits for the very work that is stuck: once
+    // drained, this process ends with SIGKILL instead
+    process.once('exit', () => process.kill(process.pid, 'SIGKILL'));
+    process.kill(process.pid, 'SIGTERM');
+  }, 1000);
+  timer.unref();
+  return timer;
 }
 
 main().catch((err: unknown) => {

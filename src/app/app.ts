@@ -14,7 +14,8 @@ import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
 import { imageSlots } from './capacity.js';
-import { deadline } from './deadline.js';
+import { ByteBudget } from './byte-budget.js';
+import { deadline, expiresAt } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
 
@@ -69,7 +70,16 @@ export interface AppOptions {
   hooks?: AppHooks;
   /** `-upload-loader-enable`: POST uploads (only honoured together with `unsafe`) */
   upload?: UploadLoader;
+  /**
+   * Upload bytes this process holds at once (default 128 MiB; 0 = no cap). Each upload reserves its
+   * Content-Length (or the upload size limit) before its body is read; the ones that do not fit wait.
+   */
+  uploadBytesInFlight?: number;
+  /** uploads that may wait for that budget before the next one is refused with 429 (default 64) */
+  uploadBytesQueue?: number;
 }
+
+export const DEFAULT_UPLOAD_BYTES_IN_FLIGHT = 128 * 2 ** 20;
 
 export interface AppHooks {
   stage?(stage: 'load' | 'process' | 'save', ms: number): void;
@@ -113,6 +123,12 @@ export interface App {
   readonly limiter: ProcessLimiter;
   /** resolves when background storage writes have settled (tests, graceful shutdown) */
   idle(): Promise<void>;
+  /**
+   * How long the oldest pixel work still running has outlived its request's deadline (0: none).
+   * libvips cannot interrupt some operations (librsvg rendering an SVG): a worker whose work stays
+   * overdue is best replaced (src/main.ts).
+   */
+  overdueWorkMs(): number;
 }
 
 export function createApp(opts: AppOptions): App {
@@ -125,6 +141,10 @@ export function createApp(opts: AppOptions): App {
   const heavySlots = new ProcessLimiter(
     opts.parallelHeavyDecodes && opts.parallelHeavyDecodes > 0 ? opts.parallelHeavyDecodes : cores,
     Number.MAX_SAFE_INTEGER,
+  );
+  const uploadBytes = new ByteBudget(
+    opts.uploadBytesInFlight ?? DEFAULT_UPLOAD_BYTES_IN_FLIGHT,
+    opts.uploadBytesQueue ?? 64,
   );
   const flight = new SingleFlight<WorkResult>();
   const background = new Set<Promise<unknown>>();
@@ -178,7 +198,7 @@ export function createApp(opts: AppOptions): App {
   async function forgetSource(image: string): Promise<void> {
     const sKey = storageKey(image, opts.storagePathStyle);
     await Promise.allSettled(
-      opts.storages.map((st) => st.delete(sKey, AbortSignal.timeout(opts.saveTimeoutMs))),
+      opts.storages.map((st) => withDeadline(opts.saveTimeoutMs, (s) => st.delete(sKey, s))),
     );
   }
 
@@ -211,13 +231,12 @@ export function createApp(opts: AppOptions): App {
 
   async function saveTo(storage: Storage, key: string, blob: ImageBlob): Promise<void> {
     const started = Date.now();
-    const signal = AbortSignal.timeout(opts.saveTimeoutMs);
     try {
-      await storage.put(key, blob, signal);
+      await withDeadline(opts.saveTimeoutMs, (signal) => storage.put(key, blob, signal));
       hooks.stage?.('save', Date.now() - started);
     } catch (err) {
       opts.logger.warn({ err, storage: storage.name, key }, 'storage write failed');
-      await storage.delete(key, AbortSignal.timeout(opts.saveTimeoutMs)).catch(() => undefined);
+      await withDeadline(opts.saveTimeoutMs, (s) => storage.delete(key, s)).catch(() => undefined);
     }
   }
 
@@ -277,6 +296,7 @@ export function createApp(opts: AppOptions): App {
     const release = await limiter.acquire(ctx.signal);
     let releaseLoad: (() => void) | undefined;
     let releaseSlot: (() => void) | undefined;
+    let job: Promise<unknown> | undefined;
     try {
       releaseLoad = await loadSlots.acquire(ctx.signal);
       const saves: Array<Promise<void>> = [];
@@ -287,7 +307,7 @@ export function createApp(opts: AppOptions): App {
       releaseSlot = await slots.acquire(ctx.signal);
       let out: ImageBlob;
       try {
-        out = await processWithRawOnError(source, p, ctx, flags.preview);
+        out = await processWithRawOnError(source, p, ctx, flags.preview, (j) => (job = j));
       } catch (err) {
         // a source that cannot be processed is not kept in the storages (imagor does the same)
         if (saves.length > 0) track(Promise.allSettled(saves).then(() => forgetSource(image)));
@@ -296,10 +316,21 @@ export function createApp(opts: AppOptions): App {
       if (key && !flags.preview) for (const rs of opts.resultStorages) track(saveTo(rs, key, out));
       return { blob: out, fromStorage: false, ...overrides(source) };
     } finally {
-      releaseSlot?.();
-      releaseLoad?.();
-      release();
+      holdUntilSettled(job, () => {
+        releaseSlot?.();
+        releaseLoad?.();
+        release();
+      });
     }
+  }
+
+  /**
+   * Frees a request's slots when its pixel work has really ended, not when the request gave up on
+   * it: work that outlives its request still holds memory and cores, and must not make room for more.
+   */
+  function holdUntilSettled(job: Promise<unknown> | undefined, free: () => void): void {
+    if (job === undefined) free();
+    else void job.then(free, free);
   }
 
   /** Runs the processor; with `-imagor-response-raw-on-error` a failure carries the source along. */
@@ -308,19 +339,25 @@ export function createApp(opts: AppOptions): App {
     p: Params,
     ctx: LoadContext,
     preview = false,
+    hold?: (job: Promise<unknown>) => void,
   ): Promise<ImageBlob> {
     let releaseHeavy: (() => void) | undefined;
+    let job: Promise<unknown> | undefined;
     try {
       // taken while holding an image slot; heavy holders wait on nothing else, so no deadlock
       if (HEAVY_DECODES.has(source.format)) releaseHeavy = await heavySlots.acquire(ctx.signal);
       const started = Date.now();
-      const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) =>
-        opts.processor.process(source, p, {
+      const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) => {
+        const j = opts.processor.process(source, p, {
           signal,
           load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
           ...(preview ? { preview } : {}),
-        }),
-      );
+        });
+        job = j;
+        hold?.(j);
+        watch(j, expiresAt(signal));
+        return j;
+      });
       hooks.stage?.('process', Date.now() - started);
       hooks.processed?.();
       return out;
@@ -329,8 +366,17 @@ export function createApp(opts: AppOptions): App {
       if (opts.responseRawOnError && !source.isEmpty && e.status !== 499) throw new RawOnError(e, source);
       throw e;
     } finally {
-      releaseHeavy?.();
+      holdUntilSettled(job, () => releaseHeavy?.());
     }
+  }
+
+  /** Pixel work in progress and when its request's deadline fires (see overdueWorkMs). */
+  const running = new Map<Promise<unknown>, number>();
+  function watch(job: Promise<unknown>, at: number | undefined): void {
+    if (at === undefined) return;
+    running.set(job, at);
+    const forget = (): void => void running.delete(job);
+    job.then(forget, forget);
   }
 
   interface Prepared {
@@ -437,10 +483,40 @@ export function createApp(opts: AppOptions): App {
   /** POST upload (spec §4.4): the body is the source; no storages, no result storage, no dedup. */
   async function handleUpload(req: AppRequest, upload: UploadLoader): Promise<AppResponse> {
     const prep = prepare(req, true);
-    const signal = AbortSignal.any([req.signal, AbortSignal.timeout(opts.requestTimeoutMs)]);
+    // a timer this request holds (see deadline.ts): an unreferenced AbortSignal.timeout can be collected
+    const d = deadline(req.signal, opts.requestTimeoutMs);
+    const signal = d.signal;
     const lengthHeader = req.headers['content-length'];
     const length = lengthHeader !== undefined ? Number(lengthHeader) : undefined;
     return respond(req, prep, async () => {
+      try {
+        return await uploadWork(signal);
+      } finally {
+        d.done();
+      }
+    });
+
+    async function uploadWork(signal: AbortSignal): Promise<WorkResult> {
+      const declared = length !== undefined && Number.isFinite(length) && length >= 0 ? length : undefined;
+      // what this body may hold: its declared length, at most the size limit; an unknown length
+      // (chunked) reserves the limit, or 32 MiB when uploads are unlimited
+      const limit = upload.maxAllowedSize;
+      const reserve = Math.min(declared ?? limit, limit === Infinity ? (declared ?? 32 * 2 ** 20) : limit);
+      let releaseBytes: (() => void) | undefined;
+      try {
+        releaseBytes = await uploadBytes.acquire(reserve, signal);
+      } catch (err) {
+        // the body is left unread: the answer closes the connection
+        throw toImagorError(err);
+      }
+      try {
+        return await readAndProcess(signal);
+      } finally {
+        releaseBytes();
+      }
+    }
+
+    async function readAndProcess(signal: AbortSignal): Promise<WorkResult> {
       const started = Date.now();
       const source = await raceSignal(
         upload.read(
@@ -454,15 +530,24 @@ export function createApp(opts: AppOptions): App {
       hooks.stage?.('load', Date.now() - started);
       const release = await limiter.acquire(signal);
       let releaseSlot: (() => void) | undefined;
+      let job: Promise<unknown> | undefined;
       try {
         releaseSlot = await slots.acquire(signal);
-        const out = await processWithRawOnError(source, prep.p, { headers: req.headers, signal });
+        const out = await processWithRawOnError(
+          source,
+          prep.p,
+          { headers: req.headers, signal },
+          false,
+          (j) => (job = j),
+        );
         return { blob: out, fromStorage: false };
       } finally {
-        releaseSlot?.();
-        release();
+        holdUntilSettled(job, () => {
+          releaseSlot?.();
+          release();
+        });
       }
-    });
+    }
   }
 
   async function respond(
@@ -557,6 +642,12 @@ export function createApp(opts: AppOptions): App {
     async idle() {
       while (background.size > 0) await Promise.all([...background]);
     },
+    overdueWorkMs() {
+      const now = Date.now();
+      let worst = 0;
+      for (const at of running.values()) worst = Math.max(worst, now - at);
+      return worst;
+    },
   };
 }
 
@@ -623,6 +714,16 @@ async function withTimeout<T>(
 ): Promise<T> {
   if (ms <= 0) return raceSignal(fn(parent), parent);
   const d = deadline(parent, ms);
+  try {
+    return await raceSignal(fn(d.signal), d.signal);
+  } finally {
+    d.done();
+  }
+}
+
+/** Runs `fn` under a deadline timer held (and cleared) here; 0 or less = no deadline. */
+async function withDeadline<T>(ms: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const d = deadline(undefined, ms);
   try {
     return await raceSignal(fn(d.signal), d.signal);
   } finally {

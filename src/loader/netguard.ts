@@ -12,7 +12,7 @@ export interface NetworkGuardOptions {
   blockNetworks: string[];
 }
 
-type Category = 'loopback' | 'unspecified' | 'private' | 'link-local';
+type Category = 'loopback' | 'unspecified' | 'private' | 'link-local' | 'reserved';
 
 const cidr = (s: string): Cidr => ipaddr.parseCIDR(s);
 
@@ -37,6 +37,7 @@ const FLAG: Record<Category, string> = {
   unspecified: 'block-loopback-networks',
   private: 'block-private-networks',
   'link-local': 'block-link-local-networks',
+  reserved: 'block-private-networks',
 };
 
 const ARTICLE: Record<Category, string> = {
@@ -44,11 +45,39 @@ const ARTICLE: Record<Category, string> = {
   unspecified: 'an unspecified',
   private: 'a private',
   'link-local': 'a link-local',
+  reserved: 'a reserved',
 };
 
 /**
+ * ipaddr.js ranges of IPv6 addresses that carry an IPv4 address a relay or translator delivers to:
+ * judged by the IPv4 address inside them (see embeddedIPv4), not refused as such.
+ */
+/** ipaddr.js ranges that RANGES files under a category of their own (with its own flag). */
+const OWN_FLAG = new Set([
+  'loopback',
+  'unspecified',
+  'private',
+  'linkLocal',
+  'uniqueLocal',
+  'carrierGradeNat',
+]);
+
+const TRANSLATED = new Set(['ipv4Mapped', 'rfc6145', 'rfc6052', '6to4', 'teredo']);
+
+/**
+ * Anything ipaddr.js does not call global unicast: multicast, broadcast, 240.0.0.0/4, benchmarking
+ * (198.18.0.0/15), IETF protocol assignments (192.0.0.0/24), documentation, discard, ORCHID,
+ * deprecated site-local (fec0::/10), AS112, AMT and the rest of IANA's special-purpose registries.
+ */
+function isReserved(ip: IP): boolean {
+  const range = ip.range();
+  if (range === 'unicast' || OWN_FLAG.has(range)) return false;
+  return !(ip.kind() === 'ipv6' && TRANSLATED.has(range));
+}
+
+/**
  * The IPv4 addresses an IPv6 address carries inside it and that a relay may deliver to:
- * IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96),
+ * IPv4-mapped (::ffff:a.b.c.d), IPv4-translated (::ffff:0:a.b.c.d, RFC 6145), IPv4-compatible (::a.b.c.d), NAT64 (64:ff9b::/96),
  * 6to4 (2002:AABB:CCDD::/16) and Teredo (2001:0::/32, server and obfuscated client).
  */
 export function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4[] {
@@ -59,6 +88,7 @@ export function embeddedIPv4(ip: ipaddr.IPv6): ipaddr.IPv4[] {
   const zeros = (from: number, to: number): boolean => p.slice(from, to).every((x) => x === 0);
   const out: ipaddr.IPv4[] = [];
   if (zeros(0, 5) && p[5] === 0xffff) out.push(v4(12));
+  else if (zeros(0, 4) && p[4] === 0xffff && p[5] === 0) out.push(v4(12));
   else if (zeros(0, 6) && !(p[6] === 0 && (p[7] === 0 || p[7] === 1))) out.push(v4(12));
   if (p[0] === 0x64 && p[1] === 0xff9b && zeros(2, 6)) out.push(v4(12));
   if (p[0] === 0x2002) out.push(v4(2));
@@ -91,6 +121,7 @@ export function createNetworkGuard(opts: NetworkGuardOptions): NetworkGuard {
     unspecified: opts.blockLoopbackNetworks,
     private: opts.blockPrivateNetworks,
     'link-local': opts.blockLinkLocalNetworks,
+    reserved: opts.blockPrivateNetworks,
   };
   const disabled =
     !opts.blockLoopbackNetworks &&
@@ -125,6 +156,18 @@ export function createNetworkGuard(opts: NetworkGuardOptions): NetworkGuard {
       for (const b of blocked) {
         if (c.kind() === b.cidr[0].kind() && c.match(b.cidr)) {
           throw refuse(address, `is in blocked network ${b.text}`, 'see -http-loader-block-networks');
+        }
+      }
+    }
+    // after the operator's own networks, whose message is the more telling one
+    if (enabled.reserved) {
+      for (const c of candidates) {
+        if (isReserved(c)) {
+          throw refuse(
+            address,
+            `is ${ARTICLE.reserved} address`,
+            `set -http-loader-${FLAG.reserved}=false to allow`,
+          );
         }
       }
     }

@@ -35,6 +35,8 @@ export interface UploadLoader {
   readonly name: 'upload';
   /** multipart field carrying the image */
   readonly fieldName: string;
+  /** bytes one upload may be (Infinity: no limit) */
+  readonly maxAllowedSize: number;
   /** Reads the uploaded image. `contentType` is the request's Content-Type header. */
   read(
     body: UploadBody | undefined,
@@ -65,6 +67,13 @@ export function acceptsType(accept: string, type: string): boolean {
 function toReadable(body: UploadBody): Readable {
   if (body instanceof Readable) return body;
   return Readable.from(body as AsyncIterable<Buffer>);
+}
+
+/** busboy's own messages name the multipart problem ("Unexpected end of form") and nothing else. */
+function multipartError(err: unknown, signal: AbortSignal): ImagorError {
+  if (signal.aborted) return abortReason(signal);
+  const m = err instanceof Error ? err.message : '';
+  return invalid(/^[\w .,:'"-]{1,80}$/.test(m) && !m.includes('/') ? m : 'invalid multipart body');
 }
 
 function abortReason(signal: AbortSignal): ImagorError {
@@ -112,9 +121,11 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
         cleanup();
         resolve(Buffer.concat(chunks));
       };
-      const onError = (err: Error): void => {
+      const onError = (): void => {
         cleanup();
-        reject(signal.aborted ? abortReason(signal) : invalid(err.message));
+        chunks.length = 0;
+        // the socket's own error text (ECONNRESET, aborted) is not the client's business
+        reject(signal.aborted ? abortReason(signal) : invalid('incomplete request body'));
       };
       const onAbort = (): void => {
         cleanup();
@@ -161,7 +172,14 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
           return;
         }
         const chunks: Buffer[] = [];
-        file.on('data', (c: Buffer) => chunks.push(c));
+        // a body cut before the closing boundary errors this stream too; unhandled, it would kill the process
+        file.on('error', (err: unknown) => {
+          chunks.length = 0;
+          fail(multipartError(err, signal));
+        });
+        file.on('data', (c: Buffer) => {
+          if (!failed) chunks.push(c);
+        });
         file.on('limit', () => {
           file.resume();
           fail(maxSizeExceeded());
@@ -170,9 +188,7 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
           if (!failed) found = { data: Buffer.concat(chunks), type: info.mimeType };
         });
       });
-      bb.on('error', (err: unknown) =>
-        fail(invalid(err instanceof Error ? err.message : 'invalid multipart body')),
-      );
+      bb.on('error', (err: unknown) => fail(multipartError(err, signal)));
       bb.on('close', () => {
         if (failed) return;
         signal.removeEventListener('abort', onAbort);
@@ -182,7 +198,9 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
         }
         resolve(found);
       });
-      stream.on('error', (err) => fail(signal.aborted ? abortReason(signal) : invalid(err.message)));
+      stream.on('error', () =>
+        fail(signal.aborted ? abortReason(signal) : invalid('incomplete request body')),
+      );
       stream.pipe(bb);
     });
   }
@@ -190,6 +208,7 @@ export function createUploadLoader(opts: UploadLoaderOptions): UploadLoader {
   return {
     name: 'upload',
     fieldName: field,
+    maxAllowedSize: max,
     async read(body, contentType, signal, contentLength) {
       const ct = (contentType ?? '').trim();
       const stream = body === undefined ? Readable.from([]) : toReadable(body);

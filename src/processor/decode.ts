@@ -5,8 +5,15 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp, { type Metadata, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBlob, ImageFormat } from '../blob.js';
-import { ImagorError, maxResolutionExceeded, toImagorError, unsupportedFormat } from '../errors.js';
+import {
+  ImagorError,
+  maxResolutionExceeded,
+  scrubPaths,
+  toImagorError,
+  unsupportedFormat,
+} from '../errors.js';
 import { orientedSize } from './geometry.js';
+import { boundWork } from './work-scope.js';
 import { readHeader } from './header.js';
 import type { ProcessorOptions } from './options.js';
 
@@ -66,7 +73,7 @@ export function mapSharpError(err: unknown): ImagorError {
   const e = toImagorError(err);
   // libvips decode failures (truncated, corrupt) are the client's input, not our crash.
   if (e.status === 500 && /vips|jpeg|png|gif|webp|tiff|heif|corrupt|truncat|premature/i.test(message)) {
-    return new ImagorError(406, message.trim(), { cause: err });
+    return new ImagorError(406, scrubPaths(message.trim()), { cause: err });
   }
   return e;
 }
@@ -82,7 +89,8 @@ export function checkResolution(
   if (
     width > opts.maxWidth ||
     pageHeight > opts.maxHeight ||
-    width * pageHeight * pages > opts.maxResolution
+    width * pageHeight * pages > opts.maxResolution ||
+    (pages > 1 && width * pageHeight * pages > opts.maxAnimationPixels)
   ) {
     throw maxResolutionExceeded();
   }
@@ -453,5 +461,5 @@ async function convertWithVipsCli(
 
 /** A sharp pipeline over a source (auto-oriented, limits applied). */
 export function openSharp(src: Source, extra: SharpOptions = {}): Sharp {
-  return sharp(src.input, { ...src.options, ...extra });
+  return boundWork(sharp(src.input, { ...src.options, ...extra }));
 }

@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import { boundWork, checkWork } from './work-scope.js';
 
 /**
  * The working image between pipeline steps: decoded pixels of every frame, stacked vertically.
@@ -45,7 +46,7 @@ export function toSharp(img: RawImage): Sharp {
   });
   // sharp's chained methods return the same instance, so the mark survives the chain
   if (img.channels <= 2) greyPipelines.add(p);
-  return p;
+  return boundWork(p);
 }
 
 /** R = G = B pixels (with or without alpha) → one grey band (plus alpha). */
@@ -70,7 +71,8 @@ export async function fromSharp(
   pages = 1,
   anim: { delay?: number[] | undefined; loop?: number | undefined } = {},
 ): Promise<RawImage> {
-  const out = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  checkWork();
+  const out = await boundWork(pipeline).raw().toBuffer({ resolveWithObject: true });
   const { info } = out;
   let data: Buffer = out.data;
   let channels = info.channels;
@@ -121,12 +123,26 @@ export function joinFrames(frames: RawImage[], timing: Pick<RawImage, 'delay' | 
   return img;
 }
 
+const FRAMES_AT_ONCE = 4;
+
 /** Applies `fn` to every frame and joins the results (frames must come back the same size). */
 export async function mapFrames(
   img: RawImage,
   fn: (frame: RawImage) => Promise<RawImage>,
 ): Promise<RawImage> {
   if (img.pages <= 1) return fn(img);
-  const frames = await Promise.all(splitFrames(img).map(fn));
+  // a few frames at a time, each after a look at the request: thousands of frames at once would
+  // hold thousands of pipelines, and a timed-out request stops between two frames
+  const parts = splitFrames(img);
+  const frames: RawImage[] = new Array<RawImage>(parts.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < parts.length) {
+      const i = next++;
+      checkWork();
+      frames[i] = await fn(parts[i] as RawImage);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(FRAMES_AT_ONCE, parts.length) }, worker));
   return joinFrames(frames, img);
 }

@@ -8,7 +8,12 @@ export interface ProcessorOptions {
   maxHeight: number;
   /** most pixels (width × total height) accepted after load (VIPS_MAX_RESOLUTION) */
   maxResolution: number;
-  /** removes the three limits above and libvips' own input pixel limit */
+  /**
+   * most pixels of all frames together (width × frame height × frames) of an animation at any step
+   * (decoded, resized, filtered): every frame is held decoded in memory, unlike one libvips image
+   */
+  maxAnimationPixels: number;
+  /** removes the limits above and libvips' own input pixel limit */
   unlimited: boolean;
   /** frames loaded from animated GIF/WebP: -1 all, 0 or < -1 one */
   maxAnimationFrames: number;
@@ -35,11 +40,14 @@ export interface ProcessorOptions {
 export const DEFAULT_MAX_WIDTH = 9999;
 export const DEFAULT_MAX_HEIGHT = 9999;
 export const DEFAULT_MAX_RESOLUTION = 81_000_000;
+/** 128 MB of RGBA frames: with a copy in flight, two such requests stay well inside a 1 GiB tree */
+export const DEFAULT_MAX_ANIMATION_PIXELS = 32_000_000;
 
 export const DEFAULT_PROCESSOR_OPTIONS: Readonly<ProcessorOptions> = Object.freeze({
   maxWidth: DEFAULT_MAX_WIDTH,
   maxHeight: DEFAULT_MAX_HEIGHT,
   maxResolution: DEFAULT_MAX_RESOLUTION,
+  maxAnimationPixels: DEFAULT_MAX_ANIMATION_PIXELS,
   unlimited: false,
   maxAnimationFrames: -1,
   maxFilterOps: -1,
@@ -64,6 +72,7 @@ export function resolveProcessorOptions(partial: Partial<ProcessorOptions> = {})
   if (!(o.maxWidth > 0)) o.maxWidth = DEFAULT_MAX_WIDTH;
   if (!(o.maxHeight > 0)) o.maxHeight = DEFAULT_MAX_HEIGHT;
   if (!(o.maxResolution > 0)) o.maxResolution = DEFAULT_MAX_RESOLUTION;
+  if (!(o.maxAnimationPixels > 0)) o.maxAnimationPixels = DEFAULT_MAX_ANIMATION_PIXELS;
   if (!Number.isFinite(o.avifSpeed)) o.avifSpeed = 8;
   o.avifSpeed = Math.min(9, Math.max(0, Math.round(o.avifSpeed)));
   o.disableFilters = [...o.disableFilters];

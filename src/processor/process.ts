@@ -47,6 +47,8 @@ import {
   entrySource,
   type DecodedCache,
 } from './cache/decoded.js';
+import { runInWorkScope } from './work-scope.js';
+import { expiresAt } from '../app/deadline.js';
 
 /** The sharp-based processor, plus the nested-path entry point used by the image() filter. */
 export interface SharpProcessor extends Processor {
@@ -473,6 +475,14 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
   ): Promise<RawImage> {
     const op = plan.op;
     if (op.kind === 'none') return img;
+    // the frames' total after the resize, before any frame is resized (a 1×1 GIF of 5000 frames)
+    if (img.pages <= 1) {
+      // single frames keep imagor's rule: checked on the result
+    } else if (op.kind === 'scale') checkResolution(op.width, op.height, img.pages, opts);
+    else {
+      const s = op.scaled;
+      checkResolution(Math.min(s.width, opts.maxWidth), Math.min(s.height, opts.maxHeight), img.pages, opts);
+    }
     if (op.kind === 'scale') {
       return mapFrames(img, (f) => fromSharp(toSharp(f).resize(op.width, op.height, { fit: 'fill' })));
     }
@@ -571,7 +581,9 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
           // a source the cache cannot decode goes through the pipeline, which reports why
         }
       }
-      const out = await run(input, params, ctx, 0, false);
+      const out = await runInWorkScope(ctx.signal, expiresAt(ctx.signal), () =>
+        run(input, params, ctx, 0, false),
+      );
       if (out instanceof ImageBlob) return out;
       // not reached: run() only returns pixels when asked to
       const data = await applyEncoder(toSharp(out), {
@@ -585,7 +597,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       return new ImageBlob(data, { contentType: 'image/png' });
     },
     processNested(path, parent, ctx) {
-      return nested(path, parent, ctx, 0);
+      return runInWorkScope(ctx.signal, expiresAt(ctx.signal), () => nested(path, parent, ctx, 0));
     },
   };
 }

@@ -61,7 +61,8 @@ function errCode(err: unknown): string | undefined {
 
 const isMissing = (err: unknown): boolean => {
   const c = errCode(err);
-  return c === 'ENOENT' || c === 'ENOTDIR';
+  // a name too long for the file system cannot exist here either
+  return c === 'ENOENT' || c === 'ENOTDIR' || c === 'ENAMETOOLONG';
 };
 
 /** `<hex mtime ms>-<hex size>`, unquoted. */

@@ -55,6 +55,35 @@ test('watermark repeat tiles W/w+1 copies, cropped to the canvas', async () => {
   assert.deepEqual(px(row, 6, 2), [255, 255, 255, 255]);
 });
 
+test('watermark repeat of a small overlay over a big canvas paints every tile (one layer, same pixels)', async () => {
+  // 1×1 on 600×400: 240 000 placements, composited as one layer
+  const base = solid(600, 400, WHITE, 2);
+  const images = { 'dot.png': await pngSolid(1, 1, { r: 255, g: 0, b: 0, alpha: 0.5 }) };
+  const out = await run(base, 'watermark', 'dot.png,repeat,repeat,0', makeCtx({ images }, base));
+  assert.equal(out.pages, 2);
+  for (const [x, y, f] of [
+    [0, 0, 0],
+    [599, 399, 0],
+    [300, 200, 1],
+    [599, 0, 1],
+  ] as const)
+    assert.ok(near(px(out, x, y, f), [255, 127, 127, 255], 2), `${x},${y},${f}: ${px(out, x, y, f)}`);
+  // a 3×2 overlay: tiles at multiples of its size, the last ones cropped
+  const big = solid(100, 50, WHITE);
+  const two = { 'k.png': await pngSolid(3, 2, { r: 0, g: 0, b: 0, alpha: 1 }) };
+  const tiled = await run(big, 'watermark', 'k.png,repeat,repeat,0', makeCtx({ images: two }, big));
+  for (const [x, y] of [
+    [0, 0],
+    [99, 49],
+    [50, 25],
+  ] as const)
+    assert.deepEqual(px(tiled, x, y), [0, 0, 0, 255]);
+  // one row only: the tiles along the bottom edge
+  const row = await run(big, 'watermark', 'k.png,repeat,bottom,0', makeCtx({ images: two }, big));
+  assert.deepEqual(px(row, 99, 49), [0, 0, 0, 255]);
+  assert.deepEqual(px(row, 99, 47), [255, 255, 255, 255]);
+});
+
 test('watermark alpha, ratios and none', async () => {
   const base = solid(20, 10, WHITE);
   const images = { 'k.png': await pngSolid(4, 4, { r: 0, g: 0, b: 0, alpha: 1 }) };

@@ -87,7 +87,14 @@ test('each flag can be turned off on its own', () => {
 });
 
 test('blockNetworks CIDRs (and single addresses), also against embedded IPv4', () => {
-  const opts = { ...ALL, blockNetworks: ['198.51.100.0/24', '2001:db8::/32', '203.0.113.9'] };
+  // blockNetworks refuses whatever the categories leave: here with the categories off
+  const opts = {
+    ...ALL,
+    blockLoopbackNetworks: false,
+    blockPrivateNetworks: false,
+    blockLinkLocalNetworks: false,
+    blockNetworks: ['198.51.100.0/24', '2001:db8::/32', '203.0.113.9'],
+  };
   assert.equal(
     refusal(opts, '198.51.100.20'),
     'http source address 198.51.100.20 is in blocked network 198.51.100.0/24, refused (see -http-loader-block-networks)',
@@ -111,4 +118,48 @@ test('embeddedIPv4 extracts the carried addresses', () => {
     '192.0.2.45',
   ]);
   assert.deepEqual(embeddedIPv4(v6('2606:4700::1111')), []);
+});
+
+test('every address that is not global unicast is refused unless allowed', () => {
+  const cases: Array<[string, string | undefined]> = [
+    // IPv4-translated (RFC 6145) carries 127.0.0.1
+    ['::ffff:0:7f00:1', 'loopback'],
+    ['::ffff:0:a00:1', 'private'],
+    ['fec0::1', 'reserved'],
+    ['192.0.0.1', 'reserved'],
+    ['192.0.0.170', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['198.19.255.254', 'reserved'],
+    ['224.0.0.1', 'reserved'],
+    ['239.255.255.250', 'reserved'],
+    ['ff02::1', 'reserved'],
+    ['ff0e::1', 'reserved'],
+    ['240.0.0.1', 'reserved'],
+    ['255.255.255.254', 'reserved'],
+    ['255.255.255.255', 'reserved'],
+    ['192.0.2.1', 'reserved'],
+    ['198.51.100.1', 'reserved'],
+    ['203.0.113.1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['2001:10::1', 'reserved'],
+    ['2001:20::1', 'reserved'],
+    ['2002:c612:1::1', 'reserved'],
+    ['64:ff9b::c000:201', 'reserved'],
+    // global unicast, also behind a translation
+    ['1.1.1.1', undefined],
+    ['192.0.1.1', undefined],
+    ['198.20.0.1', undefined],
+    ['223.255.255.1', undefined],
+    ['2a00:1450:4001::1', undefined],
+    ['::ffff:8.8.8.8', undefined],
+    ['::ffff:0:808:808', undefined],
+  ];
+  for (const [address, expected] of cases) assert.equal(kind(address), expected, address);
+  assert.equal(
+    refusal(ALL, '224.0.0.1'),
+    'http source address 224.0.0.1 is a reserved address, refused (set -http-loader-block-private-networks=false to allow)',
+  );
+  assert.equal(refusal({ ...ALL, blockPrivateNetworks: false }, '198.18.0.1'), undefined);
+  assert.equal(refusal({ ...ALL, blockPrivateNetworks: false }, 'ff02::1'), undefined);
 });

@@ -325,3 +325,18 @@ describe('file storage atomic put', () => {
     assert.deepEqual(await tree(base), ['race.bin']);
   });
 });
+
+describe('file storage: names the file system refuses', () => {
+  test('a name longer than the file system allows is 404, and the error names no path', async () => {
+    const base = await mkdtemp(path.join(os.tmpdir(), 'imagor-long-'));
+    try {
+      const s = createFileStorage({ baseDir: base });
+      const long = 'a'.repeat(10_000) + '.jpg';
+      await rejectsWith(s.get(long, ctx()), 404, 'not found');
+      const segment = 'b'.repeat(300) + '/c.jpg';
+      await rejectsWith(s.get(segment, ctx()), 404, 'not found');
+    } finally {
+      await rm(base, { recursive: true, force: true });
+    }
+  });
+});

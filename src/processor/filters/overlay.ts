@@ -61,9 +61,16 @@ export async function compositeOverlay(
   const w = overlay.width;
   const h = overlay.pageHeight;
   if (w <= 0 || h <= 0) return base;
+  const xs = offsets(x, W, w);
+  const ys = offsets(y, H, h);
+  const placements = xs.length * ys.length;
+  // a small overlay repeated over a big canvas would be millions of composite inputs (and their
+  // objects): above a few dozen, the tiles are painted into one canvas-sized layer instead
+  if (placements > MAX_LAYERS && blend === 'over') return compositeTiled(base, overlay, xs, ys);
+  if (placements > MAX_PLACEMENTS) throw invalid(`overlay repeated too often (${placements} placements)`);
   const clips: Clip[] = [];
-  for (const oy of offsets(y, H, h)) {
-    for (const ox of offsets(x, W, w)) {
+  for (const oy of ys) {
+    for (const ox of xs) {
       const c = clipRect(W, H, ox, oy, w, h);
       if (c) clips.push(c);
     }
@@ -93,6 +100,63 @@ export async function compositeOverlay(
       ),
     ),
   );
+  return joinFrames(out, base);
+}
+
+/** Composite inputs per frame before repeats are painted into one layer. */
+const MAX_LAYERS = 64;
+/** Placements of an overlay with a blend other than `over` (which cannot be pre-painted). */
+const MAX_PLACEMENTS = 4096;
+
+/**
+ * `compositeOverlay` for many placements: the tiles are copied into one transparent W×H layer
+ * (one band of tiles, then the band down the canvas) and that layer is composited `over` each
+ * frame. Frames are done one after another so that only one layer and one frame are extra memory.
+ */
+async function compositeTiled(
+  base: RawImage,
+  overlay: RawImage,
+  xs: readonly number[],
+  ys: readonly number[],
+): Promise<RawImage> {
+  const W = base.width;
+  const H = base.pageHeight;
+  const w = overlay.width;
+  const h = overlay.pageHeight;
+  const ovFrames = splitFrames(toRGBA(overlay));
+  const layerOf = (f: RawImage): Buffer => {
+    const band = Buffer.alloc(W * h * 4);
+    for (const ox of xs) {
+      const c = clipRect(W, h, ox, 0, w, h);
+      if (!c) continue;
+      for (let r = 0; r < h; r++) {
+        const so = (r * w + c.sx) * 4;
+        f.data.copy(band, (r * W + c.dx) * 4, so, so + c.w * 4);
+      }
+    }
+    const layer = Buffer.alloc(W * H * 4);
+    for (const oy of ys) {
+      const c = clipRect(W, H, 0, oy, W, h);
+      if (c) band.copy(layer, c.dy * W * 4, c.sy * W * 4, (c.sy + c.h) * W * 4);
+    }
+    return layer;
+  };
+  const still = ovFrames.length === 1 && ovFrames[0] ? layerOf(ovFrames[0]) : undefined;
+  const frames = splitFrames(toRGBA(base));
+  const out: RawImage[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
+    const ov = ovFrames[i % ovFrames.length];
+    if (!f || !ov) continue;
+    const layer = still ?? layerOf(ov);
+    out.push(
+      await fromSharp(
+        sharp(f.data, { raw: { width: W, height: H, channels: 4 } }).composite([
+          { input: layer, raw: { width: W, height: H, channels: 4 }, left: 0, top: 0, blend: 'over' },
+        ]),
+      ),
+    );
+  }
   return joinFrames(out, base);
 }
 
