@@ -4,9 +4,14 @@ import os from 'node:os';
 import { runSupervised } from './cluster/supervisor.js';
 import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
-import { createLogger, loggerOptionsFromConfig } from './observability/logger.js';
+import type { Logger } from 'pino';
+import { createLogger, loggerOptionsFromConfig, routeProcessWarnings } from './observability/logger.js';
+import { startupFacts } from './observability/startup.js';
 import { initSentry } from './observability/sentry.js';
 import { VERSION } from './version.js';
+
+/** once created: failures at start-up are logged as JSON lines too */
+let log: Logger | undefined;
 
 async function main(): Promise<void> {
   const result = loadConfig(process.argv.slice(2), process.env);
@@ -30,6 +35,8 @@ async function main(): Promise<void> {
     ...loggerOptionsFromConfig(config),
     ...(sentry ? { errorSink: sentry } : {}),
   });
+  log = logger;
+  routeProcessWarnings(logger);
   // prom-client is loaded only when metrics are asked for (~5 MiB of heap in every process)
   const metricsModule = config['prometheus-bind'] ? await import('./metrics/metrics.js') : undefined;
   const metrics = metricsModule?.createMetrics({ namespace: config['prometheus-namespace'] });
@@ -79,7 +86,7 @@ async function main(): Promise<void> {
         inFlight: () => running.app.limiter.inFlight,
         queued: () => running.app.limiter.queued,
       });
-      logger.info({ url: running.url, version: VERSION }, 'imagor listening');
+      logger.info(startupFacts(config, running, VERSION), 'imagor listening');
       return {
         close: async () => {
           await running.close();
@@ -97,6 +104,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`imagor: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  if (log) log.fatal({ code: (err as { code?: unknown } | null)?.code }, message);
+  else process.stderr.write(`imagor: ${message}\n`);
   process.exit(1);
 });
