@@ -6,7 +6,6 @@ import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
 import type { Logger } from 'pino';
 import { createLogger, loggerOptionsFromConfig, routeProcessWarnings } from './observability/logger.js';
-import { startupFacts } from './observability/startup.js';
 import { initSentry } from './observability/sentry.js';
 import { VERSION } from './version.js';
 
@@ -77,6 +76,7 @@ async function main(): Promise<void> {
     startWorker: async () => {
       if (metrics && metricsModule) metricsModule.serveMetricsToPrimary(metrics.registry);
       const { buildServer } = await import('./build.js');
+      const { startupFacts } = await import('./observability/startup.js');
       const running = await buildServer(
         config,
         logger,
