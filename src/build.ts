@@ -20,6 +20,7 @@ import { createS3RouterLoader, readBucketRouterConfig } from './storage/s3-route
 import { createUploadLoader } from './loader/upload.js';
 import type { Loader, Processor, Storage } from './types.js';
 import { VERSION } from './version.js';
+import { recordingHooks } from './observability/request-log.js';
 
 const csv = (s: string): string[] =>
   s
@@ -191,17 +192,40 @@ export function buildApp(config: Config, logger: Logger, extras: BuildExtras = {
 
   return createApp({
     ...appOptionsFromConfig(config, logger),
-    signer: createSigner({
-      secret: config['imagor-secret'],
-      type: config['imagor-signer-type'],
-      truncate: config['imagor-signer-truncate'],
-    }),
+    signer: explainingSigner(
+      createSigner({
+        secret: config['imagor-secret'],
+        type: config['imagor-signer-type'],
+        truncate: config['imagor-signer-truncate'],
+      }),
+      logger,
+    ),
     loaders,
     storages,
     resultStorages,
-    ...(extras.hooks ? { hooks: extras.hooks } : {}),
+    hooks: recordingHooks(extras.hooks, logger),
     ...(upload ? { upload } : {}),
   });
+}
+
+/**
+ * With `-debug`, a signature mismatch logs the path that was signed and the hash the server expected
+ * (as imagor does), so a client's signing code can be checked. The secret itself is never logged.
+ */
+function explainingSigner(
+  signer: { sign(path: string): string; verify(path: string, hash: string): boolean },
+  logger: Logger,
+): { sign(path: string): string; verify(path: string, hash: string): boolean } {
+  return {
+    sign: (path) => signer.sign(path),
+    verify(path, hash) {
+      const ok = signer.verify(path, hash);
+      if (!ok && logger.isLevelEnabled('debug')) {
+        logger.debug({ signedPath: path, hash, expected: signer.sign(path) }, 'url signature mismatch');
+      }
+      return ok;
+    },
+  };
 }
 
 const orDefault = (v: number, d: number): number => (v > 0 ? v : d);

@@ -6,10 +6,13 @@ import type { Logger } from 'pino';
 import { runSupervised } from './cluster/supervisor.js';
 import { workerEnv, workerNodeFlags } from './cluster/worker-settings.js';
 import { loadConfig } from './config/load.js';
-import { createLogger, loggerOptionsFromConfig } from './observability/logger.js';
+import { createLogger, loggerOptionsFromConfig, routeProcessWarnings } from './observability/logger.js';
 import { initSentry } from './observability/sentry.js';
 import { listenTarget } from './server/server.js';
 import { VERSION } from './version.js';
+
+/** once created: failures at start-up are logged as JSON lines too */
+let log: Logger | undefined;
 
 async function main(): Promise<void> {
   const result = loadConfig(process.argv.slice(2), process.env);
@@ -33,6 +36,8 @@ async function main(): Promise<void> {
     ...loggerOptionsFromConfig(config),
     ...(sentry ? { errorSink: sentry } : {}),
   });
+  log = logger;
+  routeProcessWarnings(logger);
   // prom-client is loaded only when metrics are asked for (~5 MiB of heap in every process)
   const metricsModule = config['prometheus-bind'] ? await import('./metrics/metrics.js') : undefined;
   const metrics = metricsModule?.createMetrics({ namespace: config['prometheus-namespace'] });
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
     startWorker: async ({ listenHandle }) => {
       if (metrics && metricsModule) metricsModule.serveMetricsToPrimary(metrics.registry);
       const { buildServer } = await import('./build.js');
+      const { startupFacts } = await import('./observability/startup.js');
       const running = await buildServer(config, logger, {
         ...(metrics ? { hooks: metrics.hooks, onResponse: metrics.observeRequest } : {}),
         ...(listenHandle ? { listenHandle } : {}),
@@ -92,7 +98,7 @@ async function main(): Promise<void> {
         inFlight: () => running.app.limiter.inFlight,
         queued: () => running.app.limiter.queued,
       });
-      logger.info({ url: running.url, version: VERSION }, 'imagor listening');
+      logger.info(startupFacts(config, running, VERSION), 'imagor listening');
       const watchdog = cluster.isWorker ? watchOverdueWork(running.app, logger) : undefined;
       return {
         close: async () => {
@@ -134,6 +140,8 @@ function watchOverdueWork(app: { overdueWorkMs(): number }, logger: Logger): Nod
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`imagor: ${err instanceof Error ? err.message : String(err)}\n`);
+  const message = err instanceof Error ? err.message : String(err);
+  if (log) log.fatal({ code: (err as { code?: unknown } | null)?.code }, message);
+  else process.stderr.write(`imagor: ${message}\n`);
   process.exit(1);
 });

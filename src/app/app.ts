@@ -5,7 +5,7 @@ import { ImageBlob, type ImageFormat } from '../blob.js';
 import { ImagorError, expired, invalid, notFound, signatureMismatch, toImagorError } from '../errors.js';
 import { queryUnescapeOrRaw } from '../path/escape.js';
 import { generatePath } from '../path/generate.js';
-import { parse } from '../path/parse.js';
+import { missingImageMessage, parse } from '../path/parse.js';
 import type { Filter, Params } from '../path/params.js';
 import { paramsToJSON } from '../path/json.js';
 import { resultKey, storageKey } from '../storage/keys.js';
@@ -435,7 +435,7 @@ export function createApp(opts: AppOptions): App {
       return { p, image: '', key: undefined, flags, maxAgeSec, expireAtMs, attachment, vary };
     }
     const image = p.image ?? '';
-    if (image === '') throw invalid();
+    if (image === '') throw invalid(missingImageMessage(p));
     const path = changed ? generatePath(p) : (p.path ?? generatePath(p));
     const formatFilter = [...kept].reverse().find((f) => f.name === 'format');
     const key = flags.preview

@@ -255,3 +255,20 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   }
   return pino({ level, base, ...(hooks ? { hooks } : {}) }, destination);
 }
+
+/**
+ * Node's process warnings (deprecations, the AWS SDK's Node-version notice, …) as `warn` records instead
+ * of plain text on stderr, which would break a one-JSON-object-per-line log stream. Each distinct warning
+ * is logged once.
+ */
+export function routeProcessWarnings(logger: Logger): void {
+  process.removeAllListeners('warning');
+  const seen = new Set<string>();
+  process.on('warning', (w: Error & { code?: string }) => {
+    const message = w.message.replace(/\s+/g, ' ').trim();
+    const key = `${w.name}:${w.code ?? ''}:${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    logger.warn({ warning: w.name, ...(w.code ? { code: w.code } : {}) }, message);
+  });
+}

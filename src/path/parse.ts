@@ -238,3 +238,26 @@ export function scanFilters(body: string): { filters: Filter[]; image: string } 
   if (name !== '') filters.push(makeFilter(name, args));
   return { filters, image };
 }
+
+/**
+ * Why a parsed path names no image, as the message of its 400 answer: an unclosed `filters:` part
+ * swallows the rest of the path (`filters:brightness(10/a.jpg`), otherwise the image path is missing.
+ */
+export function missingImageMessage(p: Params): string {
+  const path = p.path ?? '';
+  const at = path.search(/(^|\/)filters:/);
+  if (at >= 0) {
+    const part = path.slice(path.indexOf('filters:', at));
+    let depth = 0;
+    for (const ch of part) {
+      if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+    }
+    if (depth > 0) {
+      const open = /filters:(?:.*:)?([a-z_0-9]+)\([^()]*$/i.exec(part)?.[1];
+      const name = open ?? p.filters?.at(-1)?.name ?? 'filter';
+      return `invalid filters: ${name}( is not closed with ")", so no image path follows`;
+    }
+  }
+  return 'invalid: missing image path (the URL ends before the image)';
+}

@@ -3,35 +3,9 @@
  * imports (no bundler, no CDN). It builds Params from the form, writes the path with the project's own
  * generatePath, signs it in the browser with WebCrypto (signAsync) and shows what the server makes of it.
  */
-import { generatePath, signAsync, type Filter, type Params } from '../path/index.js';
+import { generatePath, parse, signAsync, type Filter, type Params } from '../path/index.js';
+import { FILTER_HELP } from './filter-help.js';
 import type { PlaygroundPageConfig } from './page.js';
-
-/** Example arguments offered when a filter is picked. */
-const ARG_HINTS: Readonly<Record<string, string>> = {
-  attachment: 'name.jpg',
-  background_color: 'white',
-  blur: '5',
-  brightness: '20',
-  contrast: '20',
-  fill: 'white',
-  focal: '100x80:200x160',
-  format: 'webp',
-  hue: '90',
-  label: 'hello,10,10,20,white',
-  max_bytes: '50000',
-  max_age: '3600',
-  modulate: '100,50,0',
-  padding: '10,10,10,10',
-  proportion: '0.5',
-  quality: '80',
-  rgb: '20,0,-20',
-  rotate: '90',
-  round_corner: '20',
-  saturation: '-50',
-  sharpen: '1',
-  text: 'hello,10,10',
-  watermark: 'image.png,10,10,50',
-};
 
 const FIT_MODES: Readonly<Record<string, Partial<Params>>> = {
   none: {},
@@ -53,6 +27,10 @@ const config = JSON.parse(
 
 const ui = {
   form: byId('controls', HTMLFormElement),
+  paste: byId('paste', HTMLInputElement),
+  pasteStatus: byId('paste-status', HTMLParagraphElement),
+  copyUrl: byId('copy-url', HTMLButtonElement),
+  copyStatus: byId('copy-status', HTMLSpanElement),
   sourceList: byId('source-list', HTMLSelectElement),
   sourceListLabel: byId('source-list-label', HTMLLabelElement),
   source: byId('source', HTMLInputElement),
@@ -150,6 +128,7 @@ async function update(): Promise<void> {
   const path = generatePath(p);
   const unsafeUrl = 'unsafe/' + path;
   ui.url.textContent = absolute(unsafeUrl);
+  saveState(path);
 
   let signedUrl: string | undefined;
   if (ui.secret.value !== '') {
@@ -257,15 +236,135 @@ function addFilterRow(name = '', args = ''): void {
   for (const f of config.filters) select.append(new Option(f, f));
   select.value = name;
   input.value = args;
-  input.placeholder = ARG_HINTS[name] ?? 'arguments';
-  select.addEventListener('change', () => {
-    input.placeholder = ARG_HINTS[select.value] ?? 'arguments';
+  const syntax = fragment.querySelector('.filter-syntax');
+  const text = fragment.querySelector('.filter-text');
+  const useExample = fragment.querySelector<HTMLButtonElement>('.use-example');
+  const describe = (): void => {
+    const h = FILTER_HELP[select.value];
+    input.placeholder = h ? h.example || '(no arguments)' : 'arguments';
+    if (syntax) syntax.textContent = h ? `${select.value}(${h.args})` : '';
+    if (text) text.textContent = h ? `${h.help}. Example: ${select.value}(${h.example})` : '';
+    if (useExample) useExample.hidden = !h;
+  };
+  describe();
+  select.addEventListener('change', describe);
+  useExample?.addEventListener('click', () => {
+    input.value = FILTER_HELP[select.value]?.example ?? '';
+    scheduleUpdate();
   });
   remove.addEventListener('click', () => {
     row.remove();
     scheduleUpdate();
   });
   ui.filters.append(fragment);
+}
+
+/** The page URL keeps the imagor path after `#` (never the secret): a reload restores it, a link shares it. */
+const encodeState = (path: string): string => path.replace(/[%\s"<>`#]/g, (c) => encodeURIComponent(c));
+
+function saveState(path: string): void {
+  const hash = path === '' ? '' : '#' + encodeState(path);
+  if (location.hash === hash) return;
+  history.replaceState(null, '', hash === '' ? location.pathname + location.search : hash);
+}
+
+function readState(): void {
+  if (location.hash.length <= 1) return;
+  let path: string;
+  try {
+    path = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    return;
+  }
+  fillForm(parse('unsafe/' + path.replace(/^\/+/, '')));
+}
+
+const setNumber = (input: HTMLInputElement, n: number | undefined): void => {
+  input.value = n !== undefined && n > 0 ? String(n) : '';
+};
+
+/** Parts of Params the form has no control for: named when a pasted URL carries them. */
+const NOT_IN_FORM = [
+  'trim',
+  'meta',
+  'padding_left',
+  'padding_top',
+  'padding_right',
+  'padding_bottom',
+] as const;
+
+/** Sets every control from Params (the reverse of paramsOf). */
+function fillForm(p: Params): void {
+  ui.source.value = p.image ?? '';
+  ui.sourceList.value = Array.from(ui.sourceList.options).some((o) => o.value === ui.source.value)
+    ? ui.source.value
+    : '';
+  setNumber(ui.width, p.width);
+  setNumber(ui.height, p.height);
+  ui.fit.value = p.stretch
+    ? 'stretch'
+    : p.fit_in && p.adaptive_fit_in
+      ? 'adaptive-fit-in'
+      : p.fit_in && p.full_fit_in
+        ? 'full-fit-in'
+        : p.fit_in
+          ? 'fit-in'
+          : 'none';
+  ui.hFlip.checked = p.h_flip === true;
+  ui.vFlip.checked = p.v_flip === true;
+  setNumber(ui.cropLeft, p.crop_left);
+  setNumber(ui.cropTop, p.crop_top);
+  setNumber(ui.cropRight, p.crop_right);
+  setNumber(ui.cropBottom, p.crop_bottom);
+  ui.hAlign.value = p.h_align === 'left' || p.h_align === 'right' ? p.h_align : '';
+  ui.vAlign.value = p.v_align === 'top' || p.v_align === 'bottom' ? p.v_align : '';
+  ui.smart.checked = p.smart === true;
+  ui.filters.replaceChildren();
+  for (const f of p.filters ?? []) addFilterRow(f.name, f.args ?? '');
+}
+
+/** A pasted imagor URL: host, server prefix and signature are dropped, the rest fills the form. */
+function readPasted(): void {
+  const raw = ui.paste.value.trim();
+  if (raw === '') {
+    ui.pasteStatus.textContent = '';
+    return;
+  }
+  let rest = raw.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]*/i, '').replace(/^\/+/, '');
+  const unsafeAt = rest.search(/(^|\/)unsafe\//);
+  if (unsafeAt > 0) rest = rest.slice(unsafeAt + 1);
+  const p = parse(rest);
+  if (!p.image) {
+    ui.pasteStatus.textContent = 'No image path found in that URL.';
+    return;
+  }
+  fillForm(p);
+  const ignored = NOT_IN_FORM.filter((k) => p[k] !== undefined && p[k] !== false);
+  const kind = p.unsafe
+    ? 'unsafe URL'
+    : p.hash
+      ? 'signed URL (type the secret to sign the result again)'
+      : 'URL';
+  ui.pasteStatus.textContent =
+    `Read a ${kind}.` + (ignored.length > 0 ? ` Not in the form, left out: ${ignored.join(', ')}.` : '');
+  scheduleUpdate();
+}
+
+async function copyUrl(): Promise<void> {
+  const text = (ui.signedBox.hidden ? ui.url.textContent : ui.signedUrl.textContent) ?? '';
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // no clipboard API (insecure origin, permission): select and copy the old way
+    const area = document.createElement('textarea');
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand('copy');
+    area.remove();
+  }
+  ui.copyStatus.textContent = 'Copied';
+  setTimeout(() => (ui.copyStatus.textContent = ''), 2000);
 }
 
 async function loadImageList(): Promise<void> {
@@ -300,7 +399,17 @@ ui.addFilter.addEventListener('click', () => {
   addFilterRow();
   scheduleUpdate();
 });
+ui.paste.addEventListener('input', (e) => {
+  e.stopPropagation();
+  readPasted();
+});
+ui.copyUrl.addEventListener('click', () => void copyUrl());
+window.addEventListener('hashchange', () => {
+  readState();
+  scheduleUpdate();
+});
 
 await loadImageList();
+readState();
 document.body.dataset['ready'] = 'true';
 void update();

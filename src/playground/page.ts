@@ -46,6 +46,13 @@ export function playgroundPage(c: PlaygroundPageConfig): string {
 <main>
 <form id="controls" autocomplete="off">
   <fieldset>
+    <legend>Start from a URL</legend>
+    <label for="paste">Paste an imagor URL (signed or unsafe, with or without host)</label>
+    <input id="paste" type="text" placeholder="https://img.example.com/unsafe/300x200/photo.jpg" spellcheck="false">
+    <p id="paste-status" class="hint" role="status"></p>
+  </fieldset>
+
+  <fieldset>
     <legend>Source image</legend>
     <label for="source-list" id="source-list-label">From the image folder</label>
     <select id="source-list"><option value="">— choose an image —</option></select>
@@ -120,7 +127,7 @@ export function playgroundPage(c: PlaygroundPageConfig): string {
 
 <section id="output">
   <div class="card">
-    <h2>URL</h2>
+    <div class="url-head"><h2>URL</h2><button type="button" id="copy-url" title="copy the URL (the signed one when a secret is typed)">Copy</button><span id="copy-status" role="status"></span></div>
     <code id="url" class="url"></code>
     <div id="signed-box" hidden>
       <h2>Signed URL</h2>
@@ -148,6 +155,7 @@ export function playgroundPage(c: PlaygroundPageConfig): string {
     <select class="filter-name" aria-label="filter name"></select>
     <input class="filter-args" type="text" aria-label="filter arguments" spellcheck="false">
     <button type="button" class="remove-filter" aria-label="remove filter" title="remove">×</button>
+    <p class="filter-help hint"><code class="filter-syntax"></code> <span class="filter-text"></span> <button type="button" class="use-example" hidden>use example</button></p>
   </li>
 </template>
 </body>
@@ -228,7 +236,15 @@ button {
   cursor: pointer;
 }
 #filters { margin: 0 0 8px; padding: 0; list-style: none; }
-.filter { display: grid; grid-template-columns: 9em 1fr auto; gap: 6px; margin-bottom: 6px; }
+.filter { display: grid; grid-template-columns: 9em minmax(0, 1fr) auto; gap: 6px; margin-bottom: 8px; }
+.filter-help { grid-column: 1 / -1; margin: 0; }
+.filter-help:empty, .filter-help .filter-syntax:empty { display: none; }
+.filter-syntax { font: 12px var(--mono); color: var(--ink); }
+.use-example { padding: 1px 8px; font-size: 12px; }
+.hint { margin: 4px 0 0; color: var(--muted); font-size: 12px; min-height: 0; }
+.url-head { display: flex; align-items: center; gap: 10px; }
+.url-head h2 { margin-right: auto; }
+#copy-status { color: var(--muted); font-size: 12px; }
 .remove-filter { padding: 4px 10px; color: var(--muted); background: transparent; border: 1px solid var(--line); }
 #output { display: grid; gap: 14px; min-width: 0; }
 .card { padding: 12px 16px; background: var(--panel); border: 1px solid var(--line); border-radius: 8px; min-width: 0; }
@@ -249,5 +265,12 @@ h2 { margin: 4px 0 6px; font-size: 12px; font-weight: 600; color: var(--muted); 
 }
 .preview img { max-width: 100%; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.15); }
 pre { margin: 0; max-height: 320px; overflow: auto; font: 12px var(--mono); background: var(--bg); padding: 10px; border-radius: 6px; }
-@media (max-width: 820px) { main { grid-template-columns: 1fr; } }
+@media (max-width: 820px) { main { grid-template-columns: minmax(0, 1fr); } }
+@media (max-width: 520px) {
+  header { flex-wrap: wrap; padding: 10px 12px; }
+  main { padding: 12px; gap: 12px; }
+  .row.four { grid-template-columns: 1fr 1fr; }
+  .filter { grid-template-columns: minmax(0, 1fr) auto; }
+  .filter .filter-args { grid-column: 1 / -1; grid-row: 2; }
+}
 `;

@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import type { Logger } from 'pino';
 import type { App, AppRequest, AppResponse } from '../app/app.js';
 import { invalid, toImagorError } from '../errors.js';
+import { withRequestRecord, type RequestRecord } from '../observability/request-log.js';
 import { escapedRequestPath } from '../path/escape.js';
 import { createPlayground, type PlaygroundOptions } from './playground.js';
 
@@ -40,7 +41,14 @@ export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => P
   const prefix = opts.pathPrefix.replace(/\/+$/, '');
   const playground = opts.playground ? createPlayground(opts.playground) : undefined;
 
-  return async (req) => {
+  // -debug implies the access line: it is where the per-request timings go
+  const accessLog = opts.accessLog || opts.logger.isLevelEnabled('debug');
+  return (req) => {
+    const rec: RequestRecord = { uri: req.url };
+    return withRequestRecord(rec, () => handle(req, rec));
+  };
+
+  async function handle(req: CoreRequest, rec: RequestRecord): Promise<AppResponse> {
     const started = process.hrtime.bigint();
     const method = req.method;
     const rawUrl = req.url;
@@ -49,24 +57,14 @@ export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => P
     let path = 'path' in escaped ? escaped.path : '';
     const query = q >= 0 ? rawUrl.slice(q) : '';
     const extraHeaders: Record<string, string> = {};
+    let reason: string | undefined;
 
     const finish = (r: AppResponse, log = true): AppResponse => {
       const out: AppResponse = { ...r, headers: mergeHeaders(extraHeaders, r.headers) };
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       opts.onResponse?.({ method, status: out.status, seconds });
-      if (log && opts.accessLog) {
-        opts.logger.info(
-          {
-            status: out.status,
-            method,
-            uri: rawUrl,
-            ip: clientIp(req.headers, req.remoteAddress),
-            'user-agent': req.headers['user-agent'],
-            took: Math.round(seconds * 1000),
-          },
-          'access',
-        );
-      }
+      if (log && accessLog) logAccess(req, rec, out, seconds, reason);
+      rec.done = true;
       return out;
     };
 
@@ -106,12 +104,52 @@ export function createCoreHandler(opts: HandlerOptions): (req: CoreRequest) => P
       return finish(await opts.app.handle(appRequest));
     } catch (err) {
       const e = toImagorError(err);
+      reason = e.message;
+      // an unsafe URL is only refused when unsafe mode is off: say so, it is the usual first-run surprise
+      if (e.status === 403 && /^\/+unsafe\//.test(path))
+        reason += ' (unsafe URLs are off: sign the URL or start with -imagor-unsafe)';
       if (e.status === 500) opts.logger.error({ err, uri: rawUrl }, 'request failed');
       if (e.status === 499 || req.signal.aborted)
         return finish({ status: 499, headers: {}, body: undefined });
       return finish(errorResponse(err, opts.disableErrorBody));
     }
-  };
+  }
+
+  /**
+   * The access line: `GET /unsafe/100x0/a.jpg 200 5120B 12ms hit` plus the same facts as fields; with
+   * `-debug` also where the time went (load / process / save).
+   */
+  function logAccess(
+    req: CoreRequest,
+    rec: RequestRecord,
+    out: AppResponse,
+    seconds: number,
+    reason: string | undefined,
+  ): void {
+    const ms = Math.round(seconds * 1000);
+    const bytes = out.body?.length ?? 0;
+    const fields: Record<string, unknown> = {
+      method: req.method,
+      uri: req.url,
+      status: out.status,
+      bytes,
+      took: ms,
+      ip: clientIp(req.headers, req.remoteAddress),
+      'user-agent': req.headers['user-agent'],
+    };
+    if (rec.cache) fields['cache'] = rec.cache;
+    if (reason !== undefined && out.status >= 400) fields['reason'] = reason;
+    if (opts.logger.isLevelEnabled('debug')) {
+      const timings: Record<string, number> = {};
+      if (rec.load !== undefined) timings['load'] = rec.load;
+      if (rec.process !== undefined) timings['process'] = rec.process;
+      if (rec.save !== undefined) timings['save'] = rec.save;
+      if (Object.keys(timings).length > 0) fields['timings'] = timings;
+      if (rec.storage) fields['storage'] = rec.storage;
+    }
+    const tail = rec.cache ? ` ${rec.cache}` : '';
+    opts.logger.info(fields, `${req.method} ${req.url} ${out.status} ${bytes}B ${ms}ms${tail}`);
+  }
 }
 
 /** imagor's error answer: `{"message","status"}` JSON, or an empty body with `-imagor-disable-error-body`. */

@@ -72,7 +72,7 @@ const CSP =
  * and the image listing. Answers undefined for every other path (the request goes on to the app).
  *
  * Assets live under `<page path>/` (or `/playground/` when the page is only at `/`):
- * `style.css`, `lib/playground/client.js`, `lib/path/<module>.js`, `images.json`.
+ * `style.css`, `lib/playground/client.js`, `lib/playground/filter-help.js`, `lib/path/<module>.js`, `images.json`.
  */
 export function createPlayground(
   o: PlaygroundOptions,
@@ -122,6 +122,8 @@ export function createPlayground(
     const rest = requestPath.slice(assets.length + 1);
     if (rest === 'style.css') return ok(TYPES.css, Buffer.from(PLAYGROUND_CSS));
     if (rest === 'lib/playground/client.js') return ok(TYPES.js, await dist('playground/client.js'));
+    if (rest === 'lib/playground/filter-help.js')
+      return ok(TYPES.js, await dist('playground/filter-help.js'));
     const lib = /^lib\/path\/([a-z-]+)\.js$/.exec(rest);
     if (lib?.[1] !== undefined && PATH_LIBRARY.has(lib[1])) {
       return ok(TYPES.js, await dist(`path/${lib[1]}.js`));

@@ -13,6 +13,8 @@ export interface RunningServer {
   server: http.Server;
   /** base URL, e.g. http://127.0.0.1:8000 */
   url: string;
+  /** the address the socket is bound to, e.g. `0.0.0.0:8000` or `[::]:8000` (wildcards as they are) */
+  address: string;
   /** stops accepting, lets in-flight requests finish (up to graceMs), then closes */
   close(graceMs?: number): Promise<void>;
 }
@@ -27,6 +29,42 @@ export function listenTarget(o: ListenOptions): { host: string | undefined; port
   return { host: o.address || undefined, port: o.port };
 }
 
+/** `host:port` as an operator writes it (IPv6 in brackets; no host = all interfaces). */
+function hostPort(host: string | undefined, port: number): string {
+  const h = host === undefined || host === '' ? '0.0.0.0' : host;
+  return `${h.includes(':') ? `[${h}]` : h}:${port}`;
+}
+
+/** A listen failure an operator can act on: the address and what is wrong with it. */
+export class ListenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ListenError';
+    this.code = code;
+  }
+}
+
+function listenError(err: unknown, host: string | undefined, port: number): Error {
+  const code = (err as { code?: unknown } | null)?.code;
+  const where = hostPort(host, port);
+  if (code === 'EADDRINUSE')
+    return new ListenError(code, `address ${where} is already in use`, { cause: err });
+  if (code === 'EACCES')
+    return new ListenError(code, `no permission to listen on ${where} (ports below 1024 need privileges)`, {
+      cause: err,
+    });
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new ListenError(String(code), `cannot listen on ${where}: no such local address`, { cause: err });
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** The bound address as `host:port`, wildcards as they are (`0.0.0.0:8000`, `[::]:8000`). */
+export function boundAddress(server: http.Server): string {
+  const addr = server.address() as AddressInfo;
+  return addr.family === 'IPv6' ? `[${addr.address}]:${addr.port}` : `${addr.address}:${addr.port}`;
+}
+
 /** Starts listening; resolves with a base URL a client on this machine can use (wildcards shown as loopback). */
 export async function listen(
   server: http.Server,
@@ -35,9 +73,10 @@ export async function listen(
   handle?: object,
 ): Promise<string> {
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const onError = (err: unknown): void => reject(listenError(err, host, port));
+    server.once('error', onError);
     const done = (): void => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve();
     };
     if (handle) server.listen(handle, done);
@@ -61,6 +100,7 @@ export async function startServer(listener: http.RequestListener, o: ListenOptio
   return {
     server,
     url,
+    address: boundAddress(server),
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.closeAllConnections(), graceMs);

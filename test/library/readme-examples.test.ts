@@ -1,5 +1,5 @@
 /**
- * The README's library examples, verbatim apart from the import specifier ('imagor-ts' → the sources) and
+ * The library examples of docs/library.md, verbatim apart from the import specifier ('imagor-ts' → the sources) and
  * each wrapped in a test with assertions on what it produced. Run from the repository root, as the README
  * assumes (the examples use ./examples).
  */
@@ -16,7 +16,7 @@ import { ROOT } from '../helpers/fixtures.js';
 
 process.chdir(ROOT);
 
-describe('README: library examples', () => {
+describe('docs/library.md: library examples', () => {
   it('process a Buffer, a file, a stream or a loader path', async () => {
     // ---- README example 1 ----
     const imagor = createImagor({ 'imagor-unsafe': true, 'file-loader-base-dir': './examples' });
