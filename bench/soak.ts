@@ -303,10 +303,9 @@ export async function runSoak(argv: string[]): Promise<number> {
           intervalRequests++;
           continue;
         }
-        errorKinds.set(
-          `HTTP ${status} ${soakUrl(n)}`,
-          (errorKinds.get(`HTTP ${status} ${soakUrl(n)}`) ?? 0) + 1,
-        );
+        // grouped by status and source (the URLs are all distinct)
+        const key = `HTTP ${status} on ${soakUrl(n).split('/').slice(-2).join('/')}`;
+        errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
       } catch (err) {
         const kind = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
         errorKinds.set(kind, (errorKinds.get(kind) ?? 0) + 1);

@@ -36,7 +36,16 @@ export function canShareListenHandle(): boolean {
 export function bindListenHandle(host: string | undefined, port: number): Promise<ListenHandle> {
   const create = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
   const family = host === undefined ? 4 : net.isIP(host) || 4;
-  const h = create(host ?? null, port, family);
+  let h = create(host ?? null, port, family);
+  // libuv defers EADDRINUSE from bind() to listen(), which runs in a worker on a copy of the socket that
+  // has lost it (and would bind an ephemeral port instead): a socket left unbound means the port is taken
+  if (typeof h !== 'number' && port !== 0) {
+    const out: { port?: number } = {};
+    if (h.getsockname(out) !== 0 || out.port !== port) {
+      h.close();
+      h = addrInUse();
+    }
+  }
   if (typeof h === 'number') {
     const name = util.getSystemErrorName(h);
     const text = util.getSystemErrorMap().get(h)?.[1] ?? name;
@@ -46,4 +55,10 @@ export function bindListenHandle(host: string | undefined, port: number): Promis
     return Promise.reject(err);
   }
   return Promise.resolve(h);
+}
+
+/** The errno of EADDRINUSE on this platform. */
+function addrInUse(): number {
+  for (const [errno, [name]] of util.getSystemErrorMap()) if (name === 'EADDRINUSE') return errno;
+  return -98;
 }

@@ -325,4 +325,24 @@ describe('worker processes', () => {
       c.child.kill('SIGKILL');
     }
   });
+
+  it('a port in use stops start-up with exit 1 and names the address', async () => {
+    const busy = http.createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const child = spawn(process.execPath, ['dist/src/main.js', '-bind', `127.0.0.1:${port}`], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '' },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${port}`));
+    } finally {
+      busy.close();
+    }
+  });
 });
