@@ -14,6 +14,7 @@
  */
 import net from 'node:net';
 import util from 'node:util';
+import { listenError } from '../server/server.js';
 
 /** A bound, not yet listening TCP handle (Node's internal TCP wrap); opaque to callers. */
 export type ListenHandle = object & { close(): void };
@@ -31,7 +32,7 @@ export function canShareListenHandle(): boolean {
 
 /**
  * Binds `host:port` (host undefined: all interfaces, IPv6 first, like `server.listen(port)`).
- * Rejects with an error like `listen EADDRINUSE: address already in use 127.0.0.1:8000`.
+ * Rejects with the operator's message, e.g. `address 127.0.0.1:8000 is already in use`.
  */
 export function bindListenHandle(host: string | undefined, port: number): Promise<ListenHandle> {
   const create = (net as unknown as { _createServerHandle: CreateServerHandle })._createServerHandle;
@@ -47,12 +48,9 @@ export function bindListenHandle(host: string | undefined, port: number): Promis
     }
   }
   if (typeof h === 'number') {
-    const name = util.getSystemErrorName(h);
-    const text = util.getSystemErrorMap().get(h)?.[1] ?? name;
-    const where = `${host === undefined ? '' : family === 6 ? `[${host}]` : host}:${port}`;
-    const err = new Error(`listen ${name}: ${text} ${where}`) as NodeJS.ErrnoException;
-    err.code = name;
-    return Promise.reject(err);
+    const err = new Error(util.getSystemErrorMap().get(h)?.[1] ?? 'listen failed') as NodeJS.ErrnoException;
+    err.code = util.getSystemErrorName(h);
+    return Promise.reject(listenError(err, host, port));
   }
   return Promise.resolve(h);
 }

@@ -45,7 +45,8 @@ export class ListenError extends Error {
   }
 }
 
-function listenError(err: unknown, host: string | undefined, port: number): Error {
+/** A failed bind or listen as the operator's message: `address 127.0.0.1:8000 is already in use`. */
+export function listenError(err: unknown, host: string | undefined, port: number): Error {
   const code = (err as { code?: unknown } | null)?.code;
   const where = hostPort(host, port);
   if (code === 'EADDRINUSE')

@@ -164,22 +164,29 @@ describe('worker processes', () => {
         }
       })();
 
-      for (const [i, signal] of (['SIGKILL', 'SIGSEGV'] as const).entries()) {
-        const victim = pids[i]!;
-        const before = c.lines.filter(listening).length;
-        const killedAt = Date.now();
-        process.kill(victim, signal);
-        const replacement = await c.waitFor(
-          (l) => listening(l) && c.lines.filter(listening).indexOf(l) >= before,
-        );
-        const took = Date.now() - killedAt;
-        assert.ok(took < 10_000, `replacement took ${took} ms`);
-        assert.notEqual(replacement.pid, victim);
-        const okBefore = outcomes.ok;
-        while (outcomes.ok < okBefore + 5) await new Promise((r) => setTimeout(r, 20));
+      try {
+        for (const [i, signal] of (['SIGKILL', 'SIGSEGV'] as const).entries()) {
+          const victim = pids[i]!;
+          const before = c.lines.filter(listening).length;
+          const killedAt = Date.now();
+          process.kill(victim, signal);
+          const replacement = await c.waitFor(
+            (l) => listening(l) && c.lines.filter(listening).indexOf(l) >= before,
+          );
+          const took = Date.now() - killedAt;
+          assert.ok(took < 10_000, `replacement took ${took} ms`);
+          assert.notEqual(replacement.pid, victim);
+          const okBefore = outcomes.ok;
+          const until = Date.now() + 30_000;
+          while (outcomes.ok < okBefore + 5 && Date.now() < until)
+            await new Promise((r) => setTimeout(r, 20));
+          assert.ok(outcomes.ok >= okBefore + 5, 'answers again after the replacement');
+        }
+      } finally {
+        // the load loop must end whatever failed above, or the test never finishes
+        stop = true;
+        await load;
       }
-      stop = true;
-      await load;
       assert.ok(outcomes.ok > 10);
       assert.ok(outcomes.failed <= 10, `failed: ${outcomes.failed}`);
 
@@ -323,26 +330,6 @@ describe('worker processes', () => {
       assert.equal(await exited, 0);
     } finally {
       c.child.kill('SIGKILL');
-    }
-  });
-
-  it('a port in use stops start-up with exit 1 and names the address', async () => {
-    const busy = http.createServer();
-    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
-    const port = (busy.address() as { port: number }).port;
-    try {
-      const child = spawn(process.execPath, ['dist/src/main.js', '-bind', `127.0.0.1:${port}`], {
-        cwd: ROOT,
-        env: { PATH: process.env.PATH ?? '' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
-      assert.equal(code, 1);
-      assert.match(stderr, new RegExp(`EADDRINUSE.*127\\.0\\.0\\.1:${port}`));
-    } finally {
-      busy.close();
     }
   });
 });
