@@ -2,6 +2,7 @@ import { queryUnescapeOrRaw } from '../../path/escape.js';
 import sharp, { type Blend, type OverlayOptions } from 'sharp';
 import { invalid } from '../../errors.js';
 import { fromSharp, joinFrames, splitFrames, type RawImage } from '../image.js';
+import { thumbnailSize } from '../geometry.js';
 import { defineFilter } from './types.js';
 import { expected, readOptionalNumber, readPosition, readTextArg, type Position } from './args.js';
 import { clipRect, extractRaw, scaleAlpha, toRGBA, type Clip } from './raw.js';
@@ -138,7 +139,9 @@ export const watermark = defineFilter<WatermarkArgs>({
       const [wr, hr] = a.ratios;
       const bw = wr === null ? img.width : Math.max(1, Math.floor((img.width * wr) / 100));
       const bh = hr === null ? img.pageHeight : Math.max(1, Math.floor((img.pageHeight * hr) / 100));
-      pipeline = pipeline.resize(bw, bh, { fit: 'inside' });
+      // fitted into the box with libvips' thumbnail rounding (upscaling allowed), as imagor does
+      const t = thumbnailSize(meta.width ?? 1, meta.pageHeight ?? meta.height ?? 1, bw, bh, 'fit');
+      pipeline = pipeline.resize(t.width, t.height, { fit: 'fill' });
     }
     const overlay = scaleAlpha(await fromSharp(pipeline, pages), a.opacity);
     if (a.opacity <= 0) return img;
