@@ -474,20 +474,16 @@ export function parseFocal(arg: string, size: Size): FocalRect | undefined {
 }
 
 /**
- * Frames to load from an animated image: min of max_frames() and VIPS_MAX_ANIMATION_FRAMES where -1
- * (or absent) means all and 0 or < -1 means one. Returns -1 for all.
+ * Frames to load from an animated image (imagor): VIPS_MAX_ANIMATION_FRAMES where -1 means all and
+ * 0 or < -1 means one; max_frames(N) lowers it when N > 0 (other values are ignored). Returns -1
+ * for all.
  */
 export function frameLimit(maxFramesFilter: number | undefined, maxAnimationFrames: number): number {
-  const norm = (n: number | undefined): number => {
-    if (n === undefined || n === -1) return -1;
-    if (!Number.isFinite(n) || n === 0 || n < -1) return 1;
-    return Math.floor(n);
-  };
-  const a = norm(maxFramesFilter);
-  const b = norm(maxAnimationFrames);
-  if (a === -1) return b;
-  if (b === -1) return a;
-  return Math.min(a, b);
+  let n = Number.isFinite(maxAnimationFrames) ? Math.floor(maxAnimationFrames) : -1;
+  if (n === 0 || n < -1) n = 1;
+  const f = maxFramesFilter;
+  if (f !== undefined && Number.isFinite(f) && f > 0 && (n === -1 || f < n)) n = Math.floor(f);
+  return n;
 }
 
 /** Size of a color: image: none → 1×1, one side → square, capped to the max size. */

@@ -85,7 +85,8 @@ function readLoadFilters(filters: readonly Filter[]): LoadFilters {
     const int = Number.parseInt(arg, 10);
     switch (f.name) {
       case 'max_frames':
-        if (Number.isFinite(int)) l.maxFrames = int;
+        // each positive max_frames() can only lower the limit (imagor)
+        if (Number.isFinite(int) && int > 0) l.maxFrames = Math.min(l.maxFrames ?? int, int);
         break;
       case 'page':
         if (Number.isFinite(int) && int > 0) l.page = int;

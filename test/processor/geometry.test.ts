@@ -382,7 +382,10 @@ describe('misc', () => {
     assert.equal(frameLimit(3, -1), 3);
     assert.equal(frameLimit(undefined, 5), 5);
     assert.equal(frameLimit(3, 2), 2);
-    assert.equal(frameLimit(0, -1), 1);
+    // max_frames(0) and negative values are ignored (imagor)
+    assert.equal(frameLimit(0, -1), -1);
+    assert.equal(frameLimit(-3, 4), 4);
+    assert.equal(frameLimit(9, 4), 4);
     assert.equal(frameLimit(undefined, -5), 1);
     assert.equal(frameLimit(undefined, 0), 1);
   });

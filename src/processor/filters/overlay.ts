@@ -4,6 +4,7 @@ import type { ImageBlob } from '../../blob.js';
 import { openEntry } from '../cache/decoded.js';
 import { invalid } from '../../errors.js';
 import { fromSharp, joinFrames, splitFrames, type RawImage } from '../image.js';
+import { thumbnailSize } from '../geometry.js';
 import { defineFilter } from './types.js';
 import { expected, readOptionalNumber, readPosition, readTextArg, type Position } from './args.js';
 import { clipRect, extractRaw, scaleAlpha, toRGBA, type Clip } from './raw.js';
@@ -207,19 +208,27 @@ export const watermark = defineFilter<WatermarkArgs>({
     let blob: ImageBlob | undefined;
     let pipeline: Sharp | undefined;
     let pages = 1;
+    let size = { width: 1, height: 1 };
     // an overlay of known size comes from the decoded-image cache (an animated one is never cached)
     if (ctx.cache && box && ctx.cache.fits(box.width, box.height)) {
       const hit = await ctx.cache.getOrLoad(a.image, () => ctx.load(a.image), animated ? -1 : 1);
-      if ('entry' in hit) pipeline = openEntry(hit.entry).ensureAlpha();
-      else blob = hit.original;
+      if ('entry' in hit) {
+        pipeline = openEntry(hit.entry).ensureAlpha();
+        size = { width: hit.entry.width, height: hit.entry.height };
+      } else blob = hit.original;
     }
     if (!pipeline) {
       blob ??= await ctx.load(a.image);
       const meta = await sharp(blob.data, { animated }).metadata();
       pages = animated ? Math.max(1, meta.pages ?? 1) : 1;
+      size = { width: meta.width ?? 1, height: meta.pageHeight ?? meta.height ?? 1 };
       pipeline = sharp(blob.data, { animated }).ensureAlpha();
     }
-    if (box) pipeline = pipeline.resize(box.width, box.height, { fit: 'inside' });
+    if (box) {
+      // fitted into the box with libvips' thumbnail rounding (upscaling allowed), as imagor does
+      const t = thumbnailSize(size.width, size.height, box.width, box.height, 'fit');
+      pipeline = pipeline.resize(t.width, t.height, { fit: 'fill' });
+    }
     const overlay = scaleAlpha(await fromSharp(pipeline, pages), a.opacity);
     if (a.opacity <= 0) return img;
     return compositeOverlay(img, overlay, a.x, a.y, 'over');
