@@ -127,3 +127,45 @@ describe('formats sharp cannot write', () => {
     assert.equal(e.message, 'VipsOperation: class "jp2ksave_buffer" not found');
   });
 });
+
+describe('metadata kept and stripped as imagor (libvips keep=all unless strip_metadata)', () => {
+  const L = 'sharp/Landscape_1.jpg';
+  it('a plain resize and the same resize with a filter both keep EXIF and XMP', async () => {
+    for (const url of [
+      `unsafe/100x80/${L}`,
+      `unsafe/100x80/filters:grayscale()/${L}`,
+      `unsafe/100x80/filters:brightness(5)/${L}`,
+    ]) {
+      const m = await meta((await run(url)).data);
+      assert.ok(m.exif, `${url}: exif`);
+      assert.ok(m.xmp, `${url}: xmp`);
+    }
+  });
+  it('strip_exif() drops EXIF only; strip_icc() drops the profile only', async () => {
+    const src = 'imagor/jpg-24bit-icc-adobe-rgb.jpg';
+    for (const f of ['', ':brightness(5)']) {
+      const e = await meta((await run(`unsafe/100x100/filters:strip_exif()${f}/${src}`)).data);
+      assert.equal(e.exif, undefined);
+      assert.ok(e.xmp, `strip_exif()${f} keeps xmp`);
+      assert.ok(e.icc, `strip_exif()${f} keeps icc`);
+      const i = await meta((await run(`unsafe/100x100/filters:strip_icc()${f}/${src}`)).data);
+      assert.equal(i.icc, undefined);
+      assert.ok(i.exif, `strip_icc()${f} keeps exif`);
+      assert.ok(i.xmp, `strip_icc()${f} keeps xmp`);
+    }
+  });
+  it('strip_metadata() and -vips-strip-metadata keep nothing', async () => {
+    const src = 'imagor/jpg-24bit-icc-adobe-rgb.jpg';
+    for (const [url, o] of [
+      [`unsafe/100x100/filters:strip_metadata()/${src}`, undefined],
+      [`unsafe/100x100/filters:strip_metadata():grayscale()/${src}`, undefined],
+      [`unsafe/100x100/${src}`, { stripMetadata: true }],
+      [`unsafe/100x100/filters:grayscale()/${src}`, { stripMetadata: true }],
+    ] as const) {
+      const m = await meta((await run(url, o)).data);
+      assert.equal(m.exif, undefined, url);
+      assert.equal(m.xmp, undefined, url);
+      assert.equal(m.icc, undefined, url);
+    }
+  });
+});
