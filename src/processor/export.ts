@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageFormat } from '../blob.js';
 import { CONTENT_TYPES } from '../blob.js';
-import { encodeJxl, encodeWithVipsCli, type ForeignFormat } from './foreign.js';
+import { encodeJxlAnyhow, encodeWithVipsCli, type ForeignFormat } from './foreign.js';
 import { withExifBlock } from './metadata.js';
 import type { ProcessorOptions } from './options.js';
 
@@ -265,7 +265,7 @@ function encodeForeign(p: Sharp, format: ForeignFormat, e: EncodeOptions): Promi
     lossless: e.settings.lossless,
     strip: !keep.icc && !keep.exif,
   };
-  return format === 'jxl' ? encodeJxl(p, o) : encodeWithVipsCli(p, format, o);
+  return format === 'jxl' ? encodeJxlAnyhow(p, o) : encodeWithVipsCli(p, format, o);
 }
 
 /** Applies metadata handling and the encoder to a pipeline. */

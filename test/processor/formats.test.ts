@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ImagorError } from '../../src/errors.js';
 import { parseColor } from '../../src/processor/color.js';
-import { cliSavers, saverMissing } from '../../src/processor/foreign.js';
+import { cliSavers, encodeJxl, saverMissing } from '../../src/processor/foreign.js';
 import { meta, run } from './helpers.js';
 
 /** The TIFF tags of the first IFD (tag → first value). */
@@ -120,6 +120,11 @@ describe('formats sharp cannot write', () => {
     assert.equal(magic(out.data), 'jp2');
     const src = await run('unsafe/fit-in/100x100/imagor/gopher.jp2');
     assert.equal(src.contentType, 'image/jp2');
+  });
+  it('the in-process JPEG XL encoder (used without the vips command) writes JPEG XL', async () => {
+    const p = sharp({ create: { width: 16, height: 8, channels: 3, background: '#336699' } });
+    const out = await encodeJxl(p, { lossless: false, strip: true });
+    assert.equal(magic(out), 'jxl');
   });
   it('the missing-saver answer is the libvips message imagor passes on', () => {
     const e = saverMissing('jp2');
