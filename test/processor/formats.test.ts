@@ -174,3 +174,16 @@ describe('metadata kept and stripped as imagor (libvips keep=all unless strip_me
     }
   });
 });
+
+describe('fill() after rotations', () => {
+  it('rotate(90):rotate(270) still swaps the fill box, as imagor marks any 90° turn', async () => {
+    const turned = await meta(
+      (await run('unsafe/fit-in/200x100/filters:rotate(90):rotate(270):fill(red)/imagor/gopher.png')).data,
+    );
+    assert.equal(`${turned.width}x${turned.height}`, '100x200');
+    const half = await meta(
+      (await run('unsafe/fit-in/200x100/filters:rotate(180):fill(red)/imagor/gopher.png')).data,
+    );
+    assert.equal(`${half.width}x${half.height}`, '200x100');
+  });
+});
