@@ -56,6 +56,8 @@ export interface Source {
   icc?: Buffer | undefined;
   delay?: number[] | undefined;
   loop?: number | undefined;
+  /** XMP packet of the source (read through libvips) */
+  xmp?: Buffer | undefined;
   /** resolution of the source in pixels per inch, when its header says */
   density?: number | undefined;
   /** pages of a PDF document (imagor's /meta reports them), when known */
@@ -242,6 +244,7 @@ async function nativeSource(
     exif: meta.exif,
     icc: meta.icc,
     density: meta.density,
+    xmp: meta.xmp,
   };
   if (animatable) {
     if (meta.delay) src.delay = meta.delay.slice(0, pages);

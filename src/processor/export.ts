@@ -1,7 +1,7 @@
 import sharp, { type Sharp } from 'sharp';
 import type { ImageFormat } from '../blob.js';
 import { CONTENT_TYPES } from '../blob.js';
-import { encodeJxl, encodeWithVipsCli, type ForeignFormat } from './foreign.js';
+import { encodeJxlAnyhow, encodeWithVipsCli, type ForeignFormat } from './foreign.js';
 import { withExifBlock } from './metadata.js';
 import type { ProcessorOptions } from './options.js';
 
@@ -213,29 +213,40 @@ export interface EncodeOptions {
    * `srgb`/`p3`/`cmyk`) to transform the pixels into and attach, unless ICC is stripped.
    */
   iccProfile?: string | undefined;
+  /** RawImage path: the source XMP packet, attached unless all metadata is stripped. */
+  xmp?: Buffer | undefined;
   /** RawImage path: the source EXIF block written into JPEG/PNG/WebP output, unless EXIF is stripped. */
   exif?: { block: Buffer; width: number; height: number; alpha: boolean } | undefined;
 }
 
-/** Whether ICC / EXIF survive the export filters and server options. */
-function keeps(e: EncodeOptions): { icc: boolean; exif: boolean } {
+/**
+ * What survives export, as imagor saves with libvips' keep=all: everything unless strip_metadata()
+ * or -vips-strip-metadata (or MozJPEG) keeps nothing; strip_exif() drops EXIF only, strip_icc() and
+ * -strip-color-profile the ICC profile only. XMP follows the "keep nothing" switch alone.
+ */
+function keeps(e: EncodeOptions): { icc: boolean; exif: boolean; xmp: boolean } {
   const { format, settings } = e;
   const strip = settings.stripMetadata || e.opts.stripMetadata || (format === 'jpeg' && e.opts.mozjpeg);
   return {
     icc: e.keepIcc && !strip && !settings.stripIcc && !e.opts.stripColorProfile,
     exif: e.keepExif && !strip && !settings.stripExif,
+    xmp: !strip,
   };
 }
 
 /** Which metadata of the input pipeline the output keeps. */
 function withMetadata(p: Sharp, e: EncodeOptions): Sharp {
   const keep = keeps(e);
-  if (e.iccProfile !== undefined || e.exif !== undefined) {
+  if (e.iccProfile !== undefined || e.exif !== undefined || e.xmp !== undefined) {
     // pixels without metadata: the profile is applied by transform, EXIF is written after encoding
     if (keep.icc && e.iccProfile !== undefined) p = p.withIccProfile(e.iccProfile);
-  } else if (keep.icc && keep.exif) p = p.keepMetadata();
-  else if (keep.icc) p = p.keepIccProfile();
-  else if (keep.exif) p = p.keepExif().keepXmp();
+    if (keep.xmp && e.xmp !== undefined && e.xmp.length > 0) p = p.withXmp(e.xmp.toString('utf8'));
+  } else if (keep.icc && keep.exif && keep.xmp) p = p.keepMetadata();
+  else {
+    if (keep.icc) p = p.keepIccProfile();
+    if (keep.exif) p = p.keepExif();
+    if (keep.xmp) p = p.keepXmp();
+  }
   return p;
 }
 
@@ -254,7 +265,7 @@ function encodeForeign(p: Sharp, format: ForeignFormat, e: EncodeOptions): Promi
     lossless: e.settings.lossless,
     strip: !keep.icc && !keep.exif,
   };
-  return format === 'jxl' ? encodeJxl(p, o) : encodeWithVipsCli(p, format, o);
+  return format === 'jxl' ? encodeJxlAnyhow(p, o) : encodeWithVipsCli(p, format, o);
 }
 
 /** Applies metadata handling and the encoder to a pipeline. */

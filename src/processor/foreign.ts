@@ -124,19 +124,31 @@ function runCli(args: string[]): Promise<void> {
   });
 }
 
-/** Encodes JPEG 2000 or HEIF (HEVC) with `vips copy` from a lossless PNG of the pipeline. */
+const CLI_SAVERS: Record<ForeignFormat, string> = { jxl: 'jxlsave', jp2: 'jp2ksave', heif: 'heifsave' };
+const CLI_SUFFIX: Record<ForeignFormat, string> = { jxl: 'out.jxl', jp2: 'out.jp2', heif: 'out.heif' };
+
+/**
+ * JPEG XL: the vips command's libjxl when it has jxlsave (a child process: the event loop stays
+ * free, metadata is kept), else the in-process wasm encoder.
+ */
+export async function encodeJxlAnyhow(p: Sharp, o: ForeignEncodeOptions): Promise<Buffer> {
+  if ((await cliSavers()).has('jxlsave')) return encodeWithVipsCli(p, 'jxl', o);
+  return encodeJxl(p, o);
+}
+
+/** Encodes JPEG XL, JPEG 2000 or HEIF (HEVC) with `vips copy` from a lossless PNG of the pipeline. */
 export async function encodeWithVipsCli(
   p: Sharp,
-  format: 'jp2' | 'heif',
+  format: ForeignFormat,
   o: ForeignEncodeOptions,
 ): Promise<Buffer> {
-  const saver = format === 'jp2' ? 'jp2ksave' : 'heifsave';
+  const saver = CLI_SAVERS[format];
   if (!(await cliSavers()).has(saver)) throw saverMissing(format);
   const png = await p.png({ compressionLevel: 1 }).toBuffer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-save-'));
   try {
     const inFile = path.join(dir, 'in.png');
-    const outFile = path.join(dir, format === 'jp2' ? 'out.jp2' : 'out.heif');
+    const outFile = path.join(dir, CLI_SUFFIX[format]);
     await writeFile(inFile, png);
     const opts: string[] = [];
     if (o.lossless) opts.push('lossless');

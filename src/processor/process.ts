@@ -452,6 +452,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
           keepExif: exif !== undefined,
           keepIcc: iccProfile !== undefined,
           iccProfile,
+          xmp: src?.xmp,
           exif: exif && {
             block: exif,
             width: final.width,

@@ -11,12 +11,12 @@ function halves(): RawImage {
   return img;
 }
 
-test('blur argument selection: 1 arg halves, 2 args use the second', () => {
+test('blur argument selection as imagor: the one argument or the second of two, halved; 3+ is a no-op', () => {
   const parse = FILTERS.get('blur')?.parse;
   assert.ok(parse);
   assert.equal(parse(['4']), 2);
-  assert.equal(parse(['4', '3']), 3);
-  assert.equal(parse(['4', '3', '9']), 3);
+  assert.equal(parse(['4', '3']), 1.5);
+  assert.equal(parse(['4', '3', '9']), 0);
   assert.throws(() => parse([]), isStatus(400, /blur sigma/));
   assert.throws(() => parse(['x']), isStatus(400));
   assert.throws(() => parse(['1', 'y']), isStatus(400));
@@ -45,6 +45,8 @@ test('sharpen: thumbor arg selection, increases edge contrast, animated skipped'
   assert.equal(parse(['2', '1']), 1);
   assert.equal(parse(['2', '1', 'true']), 1);
   assert.throws(() => parse(['']), isStatus(400));
+  // sharpen() without arguments sharpens with sigma 1 in imagor (0 → 1 + 2·0)
+  assert.equal(parse([]), 0);
   const grey = solid(16, 16, [80, 80, 80]);
   for (let y = 0; y < 16; y++) grey.data.fill(170, (y * 16 + 8) * 3, (y * 16 + 16) * 3);
   const out = await run(grey, 'sharpen', '1');
@@ -55,6 +57,8 @@ test('sharpen: thumbor arg selection, increases edge contrast, animated skipped'
   assert.equal(await run(grey, 'sharpen', '-5'), grey);
   const anim = animated(4, 4);
   assert.equal(await run(anim, 'sharpen', '2'), anim);
+  const bare = await run(grey, 'sharpen', '');
+  assert.ok((px(bare, 7, 8)[0] ?? 99) < 80, `sharpen() sharpens: ${px(bare, 7, 8)}`);
 });
 
 test('pixelate averages blocks (default 10) per frame and snaps the size to the block grid', async () => {

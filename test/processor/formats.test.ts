@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ImagorError } from '../../src/errors.js';
 import { parseColor } from '../../src/processor/color.js';
-import { cliSavers, saverMissing } from '../../src/processor/foreign.js';
+import { cliSavers, encodeJxl, saverMissing } from '../../src/processor/foreign.js';
 import { meta, run } from './helpers.js';
 
 /** The TIFF tags of the first IFD (tag → first value). */
@@ -121,9 +121,69 @@ describe('formats sharp cannot write', () => {
     const src = await run('unsafe/fit-in/100x100/imagor/gopher.jp2');
     assert.equal(src.contentType, 'image/jp2');
   });
+  it('the in-process JPEG XL encoder (used without the vips command) writes JPEG XL', async () => {
+    const p = sharp({ create: { width: 16, height: 8, channels: 3, background: '#336699' } });
+    const out = await encodeJxl(p, { lossless: false, strip: true });
+    assert.equal(magic(out), 'jxl');
+  });
   it('the missing-saver answer is the libvips message imagor passes on', () => {
     const e = saverMissing('jp2');
     assert.equal(e.status, 406);
     assert.equal(e.message, 'VipsOperation: class "jp2ksave_buffer" not found');
+  });
+});
+
+describe('metadata kept and stripped as imagor (libvips keep=all unless strip_metadata)', () => {
+  const L = 'sharp/Landscape_1.jpg';
+  it('a plain resize and the same resize with a filter both keep EXIF and XMP', async () => {
+    for (const url of [
+      `unsafe/100x80/${L}`,
+      `unsafe/100x80/filters:grayscale()/${L}`,
+      `unsafe/100x80/filters:brightness(5)/${L}`,
+    ]) {
+      const m = await meta((await run(url)).data);
+      assert.ok(m.exif, `${url}: exif`);
+      assert.ok(m.xmp, `${url}: xmp`);
+    }
+  });
+  it('strip_exif() drops EXIF only; strip_icc() drops the profile only', async () => {
+    const src = 'imagor/jpg-24bit-icc-adobe-rgb.jpg';
+    for (const f of ['', ':brightness(5)']) {
+      const e = await meta((await run(`unsafe/100x100/filters:strip_exif()${f}/${src}`)).data);
+      assert.equal(e.exif, undefined);
+      assert.ok(e.xmp, `strip_exif()${f} keeps xmp`);
+      assert.ok(e.icc, `strip_exif()${f} keeps icc`);
+      const i = await meta((await run(`unsafe/100x100/filters:strip_icc()${f}/${src}`)).data);
+      assert.equal(i.icc, undefined);
+      assert.ok(i.exif, `strip_icc()${f} keeps exif`);
+      assert.ok(i.xmp, `strip_icc()${f} keeps xmp`);
+    }
+  });
+  it('strip_metadata() and -vips-strip-metadata keep nothing', async () => {
+    const src = 'imagor/jpg-24bit-icc-adobe-rgb.jpg';
+    for (const [url, o] of [
+      [`unsafe/100x100/filters:strip_metadata()/${src}`, undefined],
+      [`unsafe/100x100/filters:strip_metadata():grayscale()/${src}`, undefined],
+      [`unsafe/100x100/${src}`, { stripMetadata: true }],
+      [`unsafe/100x100/filters:grayscale()/${src}`, { stripMetadata: true }],
+    ] as const) {
+      const m = await meta((await run(url, o)).data);
+      assert.equal(m.exif, undefined, url);
+      assert.equal(m.xmp, undefined, url);
+      assert.equal(m.icc, undefined, url);
+    }
+  });
+});
+
+describe('fill() after rotations', () => {
+  it('rotate(90):rotate(270) still swaps the fill box, as imagor marks any 90° turn', async () => {
+    const turned = await meta(
+      (await run('unsafe/fit-in/200x100/filters:rotate(90):rotate(270):fill(red)/imagor/gopher.png')).data,
+    );
+    assert.equal(`${turned.width}x${turned.height}`, '100x200');
+    const half = await meta(
+      (await run('unsafe/fit-in/200x100/filters:rotate(180):fill(red)/imagor/gopher.png')).data,
+    );
+    assert.equal(`${half.width}x${half.height}`, '200x100');
   });
 });

@@ -34,9 +34,13 @@ export async function gaussianBlur(img: RawImage, sigma: number): Promise<RawIma
 export const blur = defineFilter<number>({
   name: 'blur',
   stages: ['image'],
-  // blur(sigma) halves its argument; blur(radius,sigma) uses the second one as is.
+  // imagor: sigma is the one argument, or the second of two, halved; any other count is a no-op.
   parse: (args) =>
-    args.length >= 2 ? readNumber(args[1], 'blur sigma') : readNumber(args[0], 'blur sigma') / 2,
+    args.length === 2
+      ? readNumber(args[1], 'blur sigma') / 2
+      : args.length > 2
+        ? 0
+        : readNumber(args[0], 'blur sigma') / 2,
   apply: async (img, sigma) => {
     if (sigma <= 0 || img.pages > 1) return img;
     return gaussianBlur(img, sigma);
@@ -46,9 +50,14 @@ export const blur = defineFilter<number>({
 export const sharpen = defineFilter<number>({
   name: 'sharpen',
   stages: ['image'],
-  // thumbor style sharpen(amount, radius, luminance_only): one arg → it, two or three → the second.
+  // thumbor style sharpen(amount, radius, luminance_only): one arg → it, two or three → the second;
+  // none (or more than three) → 0, which imagor still applies as sigma 1.
   parse: (args) =>
-    args.length >= 2 ? readNumber(args[1], 'sharpen sigma') : readNumber(args[0], 'sharpen sigma'),
+    args.length === 0 || args.length > 3
+      ? 0
+      : args.length >= 2
+        ? readNumber(args[1], 'sharpen sigma')
+        : readNumber(args[0], 'sharpen sigma'),
   apply: async (img, arg) => {
     if (img.pages > 1) return img;
     const sigma = 1 + 2 * arg;

@@ -42,7 +42,8 @@ export const rotate = defineFilter<number>({
     // thumbor-compatible: rotate(90) is 90° counter-clockwise (libvips D270)
     const turn = angle === 90 ? 270 : angle === 180 ? 180 : angle === 270 ? 90 : 0;
     if (turn === 0) return img;
-    if (turn !== 180) ctx.rotated = !ctx.rotated;
+    // imagor marks the image as turned by 90° on any 90/270 rotation (a mark, not a parity)
+    if (turn !== 180) ctx.rotated = true;
     return mapFrames(img, async (f) => fromSharp(toSharp(f).rotate(turn)));
   },
 });
