@@ -7,6 +7,7 @@ import { playgroundOptions } from './server/playground.js';
 import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
+import { faceDetectorFromConfig } from './faces/config.js';
 import { createProcessor } from './processor/process.js';
 import { configureVips } from './processor/vips.js';
 import { exposedGc, loadMallocTrim, trimAfterProcessing } from './processor/heap-trim.js';
@@ -227,6 +228,8 @@ export function processorFromConfig(config: Config): Processor {
     stripMetadata: config['vips-strip-metadata'],
     stripColorProfile: config['vips-strip-color-profile'],
     concurrency: config['vips-concurrency'],
+    detector: faceDetectorFromConfig(config),
+    detectorProbeSize: config['vips-detector-probe-size'],
   });
   const interval = config['vips-heap-trim-interval'];
   // without glibc's malloc_trim there is nothing to schedule: no wrapper on the request path

@@ -1,3 +1,5 @@
+import type { RegionDetector } from '../faces/detector.js';
+
 /** Settings of the image processor (imagor's `VIPS_*` options). */
 export interface ProcessorOptions {
   /** widest image accepted after load (VIPS_MAX_WIDTH) */
@@ -26,6 +28,10 @@ export interface ProcessorOptions {
   stripColorProfile: boolean;
   /** libvips threads per operation; -1 = one per core, 0 leaves sharp's default */
   concurrency: number;
+  /** finds regions of interest for smart, draw_detections, redact and /meta (-face-detector); absent: none */
+  detector?: RegionDetector | undefined;
+  /** longest side of the downscaled copy handed to the detector (-vips-detector-probe-size) */
+  detectorProbeSize: number;
 }
 
 export const DEFAULT_MAX_WIDTH = 9999;
@@ -46,6 +52,7 @@ export const DEFAULT_PROCESSOR_OPTIONS: Readonly<ProcessorOptions> = Object.free
   stripMetadata: false,
   stripColorProfile: false,
   concurrency: 0,
+  detectorProbeSize: 400,
 });
 
 /**
@@ -60,6 +67,7 @@ export function resolveProcessorOptions(partial: Partial<ProcessorOptions> = {})
   if (!(o.maxWidth > 0)) o.maxWidth = DEFAULT_MAX_WIDTH;
   if (!(o.maxHeight > 0)) o.maxHeight = DEFAULT_MAX_HEIGHT;
   if (!(o.maxResolution > 0)) o.maxResolution = DEFAULT_MAX_RESOLUTION;
+  if (!(o.detectorProbeSize > 0)) o.detectorProbeSize = 400;
   if (!Number.isFinite(o.avifSpeed)) o.avifSpeed = 8;
   o.avifSpeed = Math.min(9, Math.max(0, Math.round(o.avifSpeed)));
   o.disableFilters = [...o.disableFilters];

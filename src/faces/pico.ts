@@ -1,0 +1,153 @@
+/**
+ * The PICO detector (Markuš et al., "Object Detection with Pixel Intensity Comparisons Organized in
+ * Decision Trees", arXiv:1305.4537): a square window slides over a greyscale image at growing sizes;
+ * each window runs through the cascade's trees, every tree comparing two pixel intensities per level
+ * and adding its leaf's output to a running sum; the window is rejected as soon as the sum falls to a
+ * tree's threshold. Windows that pass every tree are candidate detections (see cluster.ts).
+ */
+import type { Cascade } from './cascade.js';
+
+/** A window that passed the cascade: centre (row, col), side `scale` in pixels, confidence `q`. */
+export interface Detection {
+  row: number;
+  col: number;
+  scale: number;
+  q: number;
+}
+
+export interface ScanParams {
+  /** smallest window side in pixels */
+  minSize: number;
+  /** largest window side in pixels */
+  maxSize: number;
+  /** window step as a fraction of the window side (pigo: 0.1) */
+  shiftFactor: number;
+  /** growth of the window side from one scale to the next (pigo: 1.1) */
+  scaleFactor: number;
+}
+
+export interface Grey {
+  /** one byte per pixel, row-major */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/**
+ * The pixel offsets a cascade compares at one window side, relative to the window's centre pixel:
+ * for node n of tree t (index t·2^depth + n), `a[i]` and `b[i]` are the offsets of its two pixels
+ * in an image `width` pixels wide. The positions are fixed point (×256): since the centre is a whole
+ * pixel, floor((256·row + code·scale) / 256) = row + floor(code·scale / 256), so each node's offset
+ * depends only on the scale and can be computed once per scale instead of once per window.
+ */
+export interface ScaleOffsets {
+  a: Int32Array;
+  b: Int32Array;
+}
+
+export function offsetsAt(c: Cascade, scale: number, width: number): ScaleOffsets {
+  const n = c.codes.length / 4;
+  const a = new Int32Array(n);
+  const b = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const o = 4 * i;
+    a[i] = (((c.codes[o] ?? 0) * scale) >> 8) * width + (((c.codes[o + 1] ?? 0) * scale) >> 8);
+    b[i] = (((c.codes[o + 2] ?? 0) * scale) >> 8) * width + (((c.codes[o + 3] ?? 0) * scale) >> 8);
+  }
+  return { a, b };
+}
+
+/** Confidence of the window centred on pixel `centre` (row·width + col), or -1 when a tree rejects it. */
+export function classifyAt(c: Cascade, px: Uint8Array, off: ScaleOffsets, centre: number): number {
+  const { preds, thresholds, depth, trees } = c;
+  const { a, b } = off;
+  const leaves = 1 << depth;
+  let sum = 0;
+  let root = 0;
+  for (let t = 0; t < trees; t++) {
+    let idx = 1;
+    for (let d = 0; d < depth; d++) {
+      const i = root + idx;
+      idx =
+        2 * idx +
+        ((px[centre + (a[i] as number)] as number) <= (px[centre + (b[i] as number)] as number) ? 1 : 0);
+    }
+    sum += preds[root + idx - leaves] as number;
+    if (sum <= (thresholds[t] as number)) return -1;
+    root += leaves;
+  }
+  return sum - (thresholds[trees - 1] as number);
+}
+
+/** Confidence of the window centred on (row, col) with side `scale`, or -1 when a tree rejects it. */
+export function classifyWindow(c: Cascade, img: Grey, row: number, col: number, scale: number): number {
+  return classifyAt(c, img.pixels, offsetsAt(c, scale, img.width), row * img.width + col);
+}
+
+/** Every window of one scale that passes the cascade. */
+export function scanScale(c: Cascade, img: Grey, scale: number, shiftFactor: number): Detection[] {
+  const out: Detection[] = [];
+  const step = Math.max(1, Math.trunc(shiftFactor * scale));
+  // the window's offsets reach at most half its side from the centre
+  const margin = Math.trunc(scale / 2) + 1;
+  const off = offsetsAt(c, scale, img.width);
+  for (let row = margin; row <= img.height - margin; row += step) {
+    for (let col = margin; col <= img.width - margin; col += step) {
+      const q = classifyAt(c, img.pixels, off, row * img.width + col);
+      if (q > 0) out.push({ row, col, scale, q });
+    }
+  }
+  return out;
+}
+
+/** The window sides scanned, smallest first. */
+export function scales(p: ScanParams): number[] {
+  const out: number[] = [];
+  let s = Math.max(1, Math.trunc(p.minSize));
+  while (s <= p.maxSize) {
+    out.push(s);
+    const next = Math.trunc(s * p.scaleFactor);
+    s = next > s ? next : s + 1;
+  }
+  return out;
+}
+
+function yieldToLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Scans every scale. Between scales it yields to the event loop (one scale of a 400 px probe is a
+ * few milliseconds of work) and stops with the signal's reason once the request is aborted.
+ */
+export async function runCascade(
+  c: Cascade,
+  img: Grey,
+  p: ScanParams,
+  signal?: AbortSignal,
+): Promise<Detection[]> {
+  const out: Detection[] = [];
+  for (const s of scales(p)) {
+    if (signal?.aborted) throw signal.reason;
+    for (const d of scanScale(c, img, s, p.shiftFactor)) out.push(d);
+    await yieldToLoop();
+  }
+  if (signal?.aborted) throw signal.reason;
+  return out;
+}
+
+/** BT.601 luma of 8-bit RGB(A) pixels, truncated to an integer as pigo's callers do. */
+export function toGrey(data: Uint8Array, width: number, height: number, channels: number): Grey {
+  const n = width * height;
+  const pixels = new Uint8Array(n);
+  if (channels < 3) {
+    for (let i = 0; i < n; i++) pixels[i] = data[i * channels] ?? 0;
+  } else {
+    for (let i = 0, o = 0; i < n; i++, o += channels) {
+      pixels[i] = Math.trunc(
+        (299 * (data[o] ?? 0) + 587 * (data[o + 1] ?? 0) + 114 * (data[o + 2] ?? 0)) / 1000,
+      );
+    }
+  }
+  return { pixels, width, height };
+}
