@@ -71,6 +71,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json FILE         also write every measurement as JSON
   --budget S          stop starting new cells after S seconds (default 540; --quick: 50)
   --keep              keep the temporary corpus and server logs
+  --case faces        instead: 500x250/smart of people.jpg without and with -face-detector (bench/faces.ts;
+                      --requests N, --rounds N, --quick, --out FILE)
 `;
 
 function fail(message: string): never {
@@ -801,6 +803,10 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  // single-purpose cases with their own measurement (bench/faces.ts)
+  if (process.argv.slice(2).some((a) => a === '--case' || a.startsWith('--case='))) {
+    return (await import('./faces.js')).main(process.argv.slice(2));
+  }
   const settings = readSettings(process.argv.slice(2));
   const deadline = STARTED + settings.budget * 1000;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'imagor-bench-'));

@@ -33,6 +33,8 @@ export interface DetectOptions {
 
 export interface RegionDetector {
   detect(probe: Probe, opts?: DetectOptions): Promise<DetectedRegion[]>;
+  /** the cached answer for a source image key, if any: lets the caller skip making the probe */
+  cached?(key: string): DetectedRegion[] | undefined;
 }
 
 export interface FaceDetectorStats {
@@ -81,16 +83,18 @@ export function createFaceDetector(o: FaceDetectorOptions): FaceDetector {
       : undefined;
   const stats: FaceDetectorStats = { detections: 0, cacheHits: 0 };
 
+  function cached(key: string): DetectedRegion[] | undefined {
+    const hit = key !== '' ? cache?.get(key) : undefined;
+    if (!hit) return undefined;
+    stats.cacheHits++;
+    FACE_DETECTOR_TOTALS.cacheHits++;
+    return hit.map((r) => ({ ...r }));
+  }
+
   async function detect(probe: Probe, opts: DetectOptions = {}): Promise<DetectedRegion[]> {
     const key = opts.key !== undefined && opts.key !== '' ? opts.key : undefined;
-    if (cache && key !== undefined) {
-      const hit = cache.get(key);
-      if (hit) {
-        stats.cacheHits++;
-        FACE_DETECTOR_TOTALS.cacheHits++;
-        return hit.map((r) => ({ ...r }));
-      }
-    }
+    const hit = key !== undefined ? cached(key) : undefined;
+    if (hit) return hit;
     const { width, height } = probe;
     if (width <= 0 || height <= 0 || probe.data.length < width * height * probe.channels) return [];
     stats.detections++;
@@ -122,5 +126,5 @@ export function createFaceDetector(o: FaceDetectorOptions): FaceDetector {
     return regions;
   }
 
-  return { detect, stats };
+  return { detect, cached, stats };
 }

@@ -35,46 +35,45 @@ export interface Grey {
 
 /**
  * The pixel offsets a cascade compares at one window side, relative to the window's centre pixel:
- * for node n of tree t (index t·2^depth + n), `a[i]` and `b[i]` are the offsets of its two pixels
- * in an image `width` pixels wide. The positions are fixed point (×256): since the centre is a whole
- * pixel, floor((256·row + code·scale) / 256) = row + floor(code·scale / 256), so each node's offset
- * depends only on the scale and can be computed once per scale instead of once per window.
+ * node n of tree t (index i = t·2^depth + n) compares the pixels at offsets [2i] and [2i + 1] in an
+ * image `width` pixels wide. The positions are fixed point (×256): since the centre is a whole pixel,
+ * floor((256·row + code·scale) / 256) = row + floor(code·scale / 256), so each node's offsets depend
+ * only on the scale and are computed once per scale instead of once per window.
  */
-export interface ScaleOffsets {
-  a: Int32Array;
-  b: Int32Array;
-}
-
-export function offsetsAt(c: Cascade, scale: number, width: number): ScaleOffsets {
+export function offsetsAt(c: Cascade, scale: number, width: number): Int32Array {
   const n = c.codes.length / 4;
-  const a = new Int32Array(n);
-  const b = new Int32Array(n);
+  const off = new Int32Array(2 * n);
   for (let i = 0; i < n; i++) {
     const o = 4 * i;
-    a[i] = (((c.codes[o] ?? 0) * scale) >> 8) * width + (((c.codes[o + 1] ?? 0) * scale) >> 8);
-    b[i] = (((c.codes[o + 2] ?? 0) * scale) >> 8) * width + (((c.codes[o + 3] ?? 0) * scale) >> 8);
+    off[2 * i] = (((c.codes[o] ?? 0) * scale) >> 8) * width + (((c.codes[o + 1] ?? 0) * scale) >> 8);
+    off[2 * i + 1] = (((c.codes[o + 2] ?? 0) * scale) >> 8) * width + (((c.codes[o + 3] ?? 0) * scale) >> 8);
   }
-  return { a, b };
+  return off;
+}
+
+/** Node `i`'s comparison for the window centred on pixel `centre`: is the first pixel no brighter? */
+function at(px: Uint8Array, centre: number, off: Int32Array, i: number): boolean {
+  const k = i << 1;
+  return (px[centre + (off[k] as number)] as number) <= (px[centre + (off[k + 1] as number)] as number);
 }
 
 /** Confidence of the window centred on pixel `centre` (row·width + col), or -1 when a tree rejects it. */
-export function classifyAt(c: Cascade, px: Uint8Array, off: ScaleOffsets, centre: number): number {
+export function classifyAt(c: Cascade, px: Uint8Array, off: Int32Array, centre: number): number {
   const { preds, thresholds, depth, trees } = c;
-  const { a, b } = off;
   const leaves = 1 << depth;
   let sum = 0;
-  let root = 0;
-  for (let t = 0; t < trees; t++) {
-    let idx = 1;
+  for (let t = 0, base = 0; t < trees; t++, base += leaves) {
+    let j = 1;
     for (let d = 0; d < depth; d++) {
-      const i = root + idx;
-      idx =
-        2 * idx +
-        ((px[centre + (a[i] as number)] as number) <= (px[centre + (b[i] as number)] as number) ? 1 : 0);
+      const k = (base + j) << 1;
+      j =
+        2 * j +
+        ((px[centre + (off[k] as number)] as number) <= (px[centre + (off[k + 1] as number)] as number)
+          ? 1
+          : 0);
     }
-    sum += preds[root + idx - leaves] as number;
+    sum += preds[base + j - leaves] as number;
     if (sum <= (thresholds[t] as number)) return -1;
-    root += leaves;
   }
   return sum - (thresholds[trees - 1] as number);
 }
@@ -90,11 +89,35 @@ export function scanScale(c: Cascade, img: Grey, scale: number, shiftFactor: num
   const step = Math.max(1, Math.trunc(shiftFactor * scale));
   // the window's offsets reach at most half its side from the centre
   const margin = Math.trunc(scale / 2) + 1;
-  const off = offsetsAt(c, scale, img.width);
+  const w = img.width;
+  const off = offsetsAt(c, scale, w);
+  const px = img.pixels;
+  const { preds, thresholds, depth, trees } = c;
+  const leaves = 1 << depth;
+  const last = thresholds[trees - 1] as number;
+  // classifyAt, inlined: this loop is the detector's whole cost
   for (let row = margin; row <= img.height - margin; row += step) {
-    for (let col = margin; col <= img.width - margin; col += step) {
-      const q = classifyAt(c, img.pixels, off, row * img.width + col);
-      if (q > 0) out.push({ row, col, scale, q });
+    for (let col = margin; col <= w - margin; col += step) {
+      const centre = row * w + col;
+      let sum = 0;
+      let t = 0;
+      for (let base = 0; t < trees; t++, base += leaves) {
+        let j = 1;
+        if (depth === 6) {
+          // facefinder's depth, unrolled (a third faster than the loop)
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+        } else {
+          for (let d = 0; d < depth; d++) j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
+        }
+        sum += preds[base + j - leaves] as number;
+        if (sum <= (thresholds[t] as number)) break;
+      }
+      if (t === trees && sum - last > 0) out.push({ row, col, scale, q: sum - last });
     }
   }
   return out;

@@ -34,6 +34,8 @@ export async function detectIn(
   key?: string,
 ): Promise<DetectedRegion[]> {
   try {
+    const hit = key !== undefined ? d.cached?.(key) : undefined;
+    if (hit) return hit;
     const probe = await probeOfImage(img, probeSize);
     return await d.detect(probe, { key, signal });
   } catch {
