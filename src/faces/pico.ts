@@ -40,15 +40,30 @@ export interface Grey {
  * floor((256·row + code·scale) / 256) = row + floor(code·scale / 256), so each node's offsets depend
  * only on the scale and are computed once per scale instead of once per window.
  */
-export function offsetsAt(c: Cascade, scale: number, width: number): Int32Array {
-  const n = c.codes.length / 4;
-  const off = new Int32Array(2 * n);
-  for (let i = 0; i < n; i++) {
-    const o = 4 * i;
-    off[2 * i] = (((c.codes[o] ?? 0) * scale) >> 8) * width + (((c.codes[o + 1] ?? 0) * scale) >> 8);
-    off[2 * i + 1] = (((c.codes[o + 2] ?? 0) * scale) >> 8) * width + (((c.codes[o + 3] ?? 0) * scale) >> 8);
-  }
+export function offsetsAt(c: Cascade, scale: number, width: number, trees = c.trees): Int32Array {
+  const off = new Int32Array(2 * (c.codes.length / 4));
+  fillOffsets(c, scale, width, off, 0, trees);
   return off;
+}
+
+/** Fills the offsets of trees [from, to) into `off`; returns `to`. */
+function fillOffsets(
+  c: Cascade,
+  scale: number,
+  width: number,
+  off: Int32Array,
+  from: number,
+  to: number,
+): number {
+  const leaves = 1 << c.depth;
+  const codes = c.codes;
+  for (let i = from * leaves; i < to * leaves; i++) {
+    const o = 4 * i;
+    off[2 * i] = (((codes[o] as number) * scale) >> 8) * width + (((codes[o + 1] as number) * scale) >> 8);
+    off[2 * i + 1] =
+      (((codes[o + 2] as number) * scale) >> 8) * width + (((codes[o + 3] as number) * scale) >> 8);
+  }
+  return to;
 }
 
 /** Node `i`'s comparison for the window centred on pixel `centre`: is the first pixel no brighter? */
@@ -90,7 +105,9 @@ export function scanScale(c: Cascade, img: Grey, scale: number, shiftFactor: num
   // the window's offsets reach at most half its side from the centre
   const margin = Math.trunc(scale / 2) + 1;
   const w = img.width;
-  const off = offsetsAt(c, scale, w);
+  // most windows are rejected by the first few trees: offsets are filled in as deeper trees are reached
+  const off = new Int32Array(2 * (c.codes.length / 4));
+  let ready = fillOffsets(c, scale, w, off, 0, Math.min(c.trees, 8));
   const px = img.pixels;
   const { preds, thresholds, depth, trees } = c;
   const leaves = 1 << depth;
@@ -102,6 +119,7 @@ export function scanScale(c: Cascade, img: Grey, scale: number, shiftFactor: num
       let sum = 0;
       let t = 0;
       for (let base = 0; t < trees; t++, base += leaves) {
+        if (t >= ready) ready = fillOffsets(c, scale, w, off, ready, Math.min(trees, 2 * ready));
         let j = 1;
         if (depth === 6) {
           // facefinder's depth, unrolled (a third faster than the loop)
