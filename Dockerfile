@@ -37,6 +37,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /build/dist/src ./dist/src
+# the face detector cascade (-face-detector), read from ../../../models relative to dist/src/faces
+COPY models ./models
 
 # the conventional mount point for file loader/storage volumes, writable by the unprivileged user
 RUN mkdir -p /mnt/data && chown node:node /mnt/data

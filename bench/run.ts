@@ -71,6 +71,8 @@ const USAGE = `usage: node dist/bench/run.js [options]
   --json FILE         also write every measurement as JSON
   --budget S          stop starting new cells after S seconds (default 540; --quick: 50)
   --keep              keep the temporary corpus and server logs
+  --case faces        instead: 500x250/smart of people.jpg without and with -face-detector (bench/faces.ts;
+                      --requests N, --rounds N, --quick, --out FILE)
 `;
 
 function fail(message: string): never {
@@ -801,8 +803,16 @@ function renderMarkdown(report: Report, settings: Settings, corpus: Corpus, work
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
   // `--soak DURATION`: the memory soak of bench/soak.ts instead of the throughput comparison
-  if (process.argv.includes('--soak')) return (await import('./soak.js')).runSoak(process.argv.slice(2));
+  if (argv.includes('--soak')) return (await import('./soak.js')).runSoak(argv);
+  // single-purpose cases with their own measurement: `--case faces` (bench/faces.ts), `--case cache` (bench/cache.ts)
+  const caseArg = argv.find((a) => a === '--case' || a.startsWith('--case='));
+  if (caseArg) {
+    const name = caseArg === '--case' ? argv[argv.indexOf('--case') + 1] : caseArg.slice('--case='.length);
+    if (name === 'cache') return (await import('./cache.js')).runCacheBench(argv);
+    return (await import('./faces.js')).main(argv);
+  }
   const settings = readSettings(process.argv.slice(2));
   const deadline = STARTED + settings.budget * 1000;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'imagor-bench-'));
@@ -909,11 +919,7 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-// `--case cache`: the decoded-image cache benchmark (bench/cache.ts) instead of the server comparison
-const run = process.argv.includes('--case')
-  ? import('./cache.js').then((m) => m.runCacheBench(process.argv.slice(2)))
-  : main();
-run.then(
+main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`bench: ${String(err)}\n`);

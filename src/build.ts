@@ -7,6 +7,7 @@ import { playgroundOptions } from './server/playground.js';
 import type { Config } from './config/options.js';
 import { createHttpLoader } from './loader/http.js';
 import { createSigner } from './path/signer.js';
+import { faceDetectorFromConfig } from './faces/config.js';
 import { createProcessor } from './processor/process.js';
 import type { CacheForm } from './processor/cache/decoded.js';
 import { configureVips } from './processor/vips.js';
@@ -265,6 +266,8 @@ export function processorFromConfig(config: Config): Processor {
       ttl: config['vips-cache-ttl'],
       form: cacheForm(config['vips-cache-format']),
     },
+    detector: faceDetectorFromConfig(config),
+    detectorProbeSize: config['vips-detector-probe-size'],
   });
   const interval = config['vips-heap-trim-interval'];
   // without glibc's malloc_trim there is nothing to schedule: no wrapper on the request path

@@ -54,6 +54,16 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  if (cluster.isPrimary && config['face-detector']) {
+    // a truncated or corrupt cascade is a configuration error too
+    const { faceDetectorFromConfig } = await import('./faces/config.js');
+    try {
+      faceDetectorFromConfig(config);
+    } catch (err) {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(2);
+    }
+  }
   if (cluster.isPrimary) {
     for (const name of result.unsupportedSet) {
       logger.warn({ flag: name }, `-${name} is set but not supported yet; it has no effect`);

@@ -9,7 +9,16 @@
 export type OptionKind = 'string' | 'int' | 'float' | 'bool' | 'duration';
 
 export type OptionGroup =
-  'server' | 'observability' | 'imagor' | 'vips' | 'http-loader' | 'file' | 's3' | 'gcloud' | 'upload';
+  | 'server'
+  | 'observability'
+  | 'imagor'
+  | 'vips'
+  | 'faces'
+  | 'http-loader'
+  | 'file'
+  | 's3'
+  | 'gcloud'
+  | 'upload';
 
 /** Section titles for `-h` and the README, in display order. */
 export const GROUP_TITLES: Readonly<Record<OptionGroup, string>> = {
@@ -17,6 +26,7 @@ export const GROUP_TITLES: Readonly<Record<OptionGroup, string>> = {
   observability: 'Logging and metrics',
   imagor: 'imagor core',
   vips: 'libvips processor',
+  faces: 'Face detector (imagorface)',
   'http-loader': 'HTTP loader',
   file: 'File loader, storage and result storage',
   s3: 'AWS S3 loader, storage and result storage',
@@ -523,7 +533,7 @@ export const OPTIONS = [
     default: 400,
     group: 'vips',
     supported: true,
-    help: 'edge length in pixels of the downscaled copy used to find smart-crop focus',
+    help: 'longest side in pixels of the downscaled copy the detector runs on (with -face-detector)',
   },
   {
     name: 'vips-max-cache-files',
@@ -590,6 +600,71 @@ export const OPTIONS = [
     help: 'decoded-image cache: storage form, pixel, png or webp',
   },
 
+  // imagorface's face detector (docs/faces.md)
+  {
+    name: 'face-detector',
+    kind: 'bool',
+    default: false,
+    group: 'faces',
+    supported: true,
+    help: 'enable face detection: smart crops around faces, draw_detections(), redact(), redact_oval(), /meta detected_regions',
+  },
+  {
+    name: 'face-detector-min-size',
+    kind: 'int',
+    default: 20,
+    group: 'faces',
+    supported: true,
+    help: 'minimum face size in pixels on the probe image',
+  },
+  {
+    name: 'face-detector-max-size',
+    kind: 'int',
+    default: 400,
+    group: 'faces',
+    supported: true,
+    help: 'maximum face size in pixels on the probe image',
+  },
+  {
+    name: 'face-detector-min-quality',
+    kind: 'float',
+    default: 5,
+    group: 'faces',
+    supported: true,
+    help: 'minimum detection quality; lower finds more candidates, higher fewer false positives',
+  },
+  {
+    name: 'face-detector-iou-threshold',
+    kind: 'float',
+    default: 0.2,
+    group: 'faces',
+    supported: true,
+    help: 'intersection-over-union above which overlapping hits are merged into one face',
+  },
+  {
+    name: 'face-detector-cache-size',
+    kind: 'int',
+    default: 0,
+    group: 'faces',
+    supported: true,
+    help: 'detection results cached, one per source image path; 0 = no cache',
+  },
+  {
+    name: 'face-detector-cache-ttl',
+    kind: 'duration',
+    default: 0,
+    group: 'faces',
+    supported: true,
+    help: 'age after which a cached detection is redone; 0 = never',
+  },
+  {
+    name: 'face-detector-cascade',
+    kind: 'string',
+    default: '',
+    group: 'faces',
+    supported: true,
+    help: 'PICO cascade file to detect with instead of the bundled facefinder (not an imagorface flag)',
+  },
   // §5.4 HTTP loader
   {
     name: 'http-loader-disable',

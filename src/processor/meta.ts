@@ -64,6 +64,15 @@ export interface MetaJson {
   blurhash?: string;
   thumbhash?: string;
   average_color?: { r: number; g: number; b: number };
+  /** detector regions in output pixels (imagorface), when the URL asks for detection */
+  detected_regions?: {
+    left: number;
+    top: number;
+    right: number;
+    bottom: number;
+    score: number;
+    name: string;
+  }[];
 }
 
 export interface MetaInput {
@@ -82,6 +91,7 @@ export interface MetaInput {
   /** raw EXIF block of the source; undefined or ignored when stripped */
   exif?: Buffer | undefined;
   stripExif: boolean;
+  detectedRegions?: MetaJson['detected_regions'] | undefined;
 }
 
 /** imagor's /meta JSON for a processed image, as an ImageBlob of type application/json. */
@@ -107,6 +117,8 @@ export async function buildMeta(img: RawImage, input: MetaInput, settings: MetaS
   if (settings.blurhash) json.blurhash = await blurhashOf(first, settings.blurhash.x, settings.blurhash.y);
   if (settings.thumbhash) json.thumbhash = await thumbhashOf(first);
   if (settings.avgcolor) json.average_color = await averageColor(first);
+  if (input.detectedRegions && input.detectedRegions.length > 0)
+    json.detected_regions = input.detectedRegions;
   return new ImageBlob(Buffer.from(JSON.stringify(json)), { contentType: 'application/json' });
 }
 

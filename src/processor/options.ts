@@ -1,4 +1,5 @@
 import type { DecodedCacheOptions } from './cache/decoded.js';
+import type { RegionDetector } from '../faces/detector.js';
 
 /** Settings of the image processor (imagor's `VIPS_*` options). */
 export interface ProcessorOptions {
@@ -35,6 +36,10 @@ export interface ProcessorOptions {
   concurrency: number;
   /** the decoded-image cache (`-vips-cache-*`); absent or size 0: none */
   cache?: DecodedCacheOptions | undefined;
+  /** finds regions of interest for smart, draw_detections, redact and /meta (-face-detector); absent: none */
+  detector?: RegionDetector | undefined;
+  /** longest side of the downscaled copy handed to the detector (-vips-detector-probe-size) */
+  detectorProbeSize: number;
 }
 
 export const DEFAULT_MAX_WIDTH = 9999;
@@ -58,6 +63,7 @@ export const DEFAULT_PROCESSOR_OPTIONS: Readonly<ProcessorOptions> = Object.free
   stripMetadata: false,
   stripColorProfile: false,
   concurrency: 0,
+  detectorProbeSize: 400,
 });
 
 /**
@@ -73,6 +79,7 @@ export function resolveProcessorOptions(partial: Partial<ProcessorOptions> = {})
   if (!(o.maxHeight > 0)) o.maxHeight = DEFAULT_MAX_HEIGHT;
   if (!(o.maxResolution > 0)) o.maxResolution = DEFAULT_MAX_RESOLUTION;
   if (!(o.maxAnimationPixels > 0)) o.maxAnimationPixels = DEFAULT_MAX_ANIMATION_PIXELS;
+  if (!(o.detectorProbeSize > 0)) o.detectorProbeSize = 400;
   if (!Number.isFinite(o.avifSpeed)) o.avifSpeed = 8;
   o.avifSpeed = Math.min(9, Math.max(0, Math.round(o.avifSpeed)));
   o.disableFilters = [...o.disableFilters];

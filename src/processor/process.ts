@@ -38,6 +38,14 @@ import {
 } from './geometry.js';
 import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } from './image.js';
 import { buildMeta, readMetaSettings } from './meta.js';
+import {
+  detectionKey,
+  faceDecodeSize,
+  faceFocalRects,
+  filterDetector,
+  metaRegions,
+  wantsDetection,
+} from '../faces/pipeline.js';
 import { iccColourSpace, iccProfileFile } from './metadata.js';
 import { resolveProcessorOptions, type ProcessorOptions } from './options.js';
 import {
@@ -262,9 +270,10 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
   }
 
   /** Decodes every loaded frame, upright, 8-bit. */
-  async function decodeRaw(src: Source): Promise<RawImage> {
+  async function decodeRaw(src: Source, size?: Size): Promise<RawImage> {
     try {
       let p = openSharp(src);
+      if (size) p = p.resize(size.width, size.height, { fit: 'fill' });
       // keep grey images grey (sharp's default output space is sRGB); sharp's b-w raw output drops
       // alpha, so grey+alpha is decoded as RGBA and narrowed to two bands here
       const grey = src.space === 'b-w' || src.space === 'grey16';
@@ -295,7 +304,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     const isColor = /^color:/i.test(image);
     const cached = blob instanceof CachedBlob ? blob.entry : undefined;
     // everything the single-pipeline path depends on that is known before the header is read
-    const plain =
+    const plainRequest =
       !isColor &&
       !wantRaw &&
       !metaSettings &&
@@ -304,6 +313,9 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       load.focal.length === 0 &&
       load.orient === undefined &&
       load.page === 1;
+    // smart with a detector decodes once, at the cover size, and detects on that (see faceDecodeSize)
+    const faceSmart = plainRequest && params.smart === true && opts.detector !== undefined;
+    const plain = plainRequest && !faceSmart;
     let src: Source | undefined;
     let sourceFormat = blob.format;
     // a header read in JS (no libvips round trip) suffices for the single-pipeline path
@@ -362,7 +374,18 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     }
 
     // ---- general path: RawImage between steps ----
-    let img: RawImage = src ? await decodeRaw(src) : colorImage(image, params, opts);
+    const faceSize =
+      faceSmart &&
+      src &&
+      !src.animated &&
+      manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined
+        ? faceDecodeSize(
+            { width: src.width, height: src.pageHeight },
+            planResize({ width: src.width, height: src.pageHeight }, resizeReq),
+            opts.detectorProbeSize,
+          )
+        : undefined;
+    let img: RawImage = src ? await decodeRaw(src, faceSize) : colorImage(image, params, opts);
     if (load.orient !== undefined) {
       const angle = sharpAngle(load.orient);
       img = await mapFrames(img, (f) => fromSharp(toSharp(f).rotate(angle)));
@@ -374,9 +397,19 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     const area = extractArea(crop, trim, img.width, img.pageHeight);
     if (area) img = await mapFrames(img, (f) => fromSharp(toSharp(f).extract(area)));
     const plan = planResize({ width: img.width, height: img.pageHeight }, resizeReq);
-    const focalRects = load.focal
+    let focalRects = load.focal
       .map((a) => parseFocal(a, before))
       .filter((r): r is FocalRect => r !== undefined);
+    if (
+      opts.detector &&
+      params.smart &&
+      focalRects.length === 0 &&
+      img.pages === 1 &&
+      plan.op.kind === 'cover'
+    ) {
+      const key = detectionKey(image, area, load.orient);
+      focalRects = await faceFocalRects(opts.detector, img, opts.detectorProbeSize, ctx.signal, key, area);
+    }
     img = await resizeRaw(img, plan, params, focalRects, area);
     if (params.h_flip) img = await fromSharp(toSharp(img).flop(), img.pages, img);
     if (params.v_flip) img = await mapFrames(img, (f) => fromSharp(toSharp(f).flip()));
@@ -401,6 +434,7 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         profile,
         ...(cache ? { cache } : {}),
       };
+      if (opts.detector) fctx.detector = filterDetector(opts.detector, opts.detectorProbeSize);
       if (!opts.unlimited) {
         fctx.limits = {
           maxWidth: opts.maxWidth,
@@ -426,6 +460,10 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
           orientation: src?.orientation ?? 0,
           exif: src?.exif,
           stripExif: ex.stripExif || ex.stripMetadata || opts.stripMetadata,
+          detectedRegions:
+            opts.detector && wantsDetection(params.smart, active)
+              ? await metaRegions(opts.detector, img, opts.detectorProbeSize, ctx.signal)
+              : undefined,
         },
         metaSettings,
       );

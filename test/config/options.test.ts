@@ -144,13 +144,30 @@ function specFlagNames(): string[] {
 }
 
 /** Flags of ours that imagor does not have. */
-const EXTENSIONS = ['server-workers', 'server-worker-max-memory', 'playground', 'vips-heap-trim-interval'];
+const EXTENSIONS = [
+  'server-workers',
+  'server-worker-max-memory',
+  'playground',
+  'vips-heap-trim-interval',
+  'face-detector-cascade',
+];
+
+/** imagorface's flags (imagor plus its face detector plug-in). */
+const IMAGORFACE = [
+  '',
+  '-min-size',
+  '-max-size',
+  '-min-quality',
+  '-iou-threshold',
+  '-cache-size',
+  '-cache-ttl',
+].map((s) => `face-detector${s}`);
 
 describe('option table', () => {
   it('holds exactly the spec §5 flags plus our extensions', () => {
-    const expected = [...specFlagNames(), ...EXTENSIONS].sort();
+    const expected = [...specFlagNames(), ...IMAGORFACE, ...EXTENSIONS].sort();
     assert.deepEqual(TABLE.map((o) => o.name).sort(), expected);
-    assert.equal(TABLE.length, 156);
+    assert.equal(TABLE.length, 164);
   });
 
   it('has unique, dash-free-prefixed, kebab-case names', () => {
