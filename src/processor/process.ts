@@ -81,6 +81,7 @@ interface LoadFilters {
 const MAX_NESTING = 8;
 
 const CENTRE: CoverAnchor & { kind: 'align' } = { kind: 'align', x: 'centre', y: 'centre' };
+const FOCAL: CoverAnchor = { kind: 'focal' };
 
 function hasCrop(p: Params): boolean {
   return !!(p.crop_left || p.crop_top || p.crop_right || p.crop_bottom);
@@ -527,7 +528,15 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       return mapFrames(img, (f) => fromSharp(toSharp(f).resize(op.width, op.height, { fit: 'fill' })));
     }
     const target = { width: op.width, height: op.height };
-    const anchor = op.anchor.kind === 'smart' && img.pages > 1 ? CENTRE : op.anchor;
+    // smart with detected regions crops around them (imagor turns detections into focal points)
+    const anchor =
+      op.anchor.kind !== 'smart'
+        ? op.anchor
+        : focalRects.length > 0
+          ? FOCAL
+          : img.pages > 1
+            ? CENTRE
+            : op.anchor;
     if (anchor.kind === 'smart') {
       return fromSharp(toSharp(img).resize(op.width, op.height, { fit: 'cover', position: 'attention' }));
     }
