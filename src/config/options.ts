@@ -655,7 +655,7 @@ export const OPTIONS = [
     default: '',
     group: 'faces',
     supported: true,
-    help: 'PICO cascade file to detect with instead of the bundled facefinder (not an imagorface flag)',
+    help: 'PICO cascade file to detect with instead of the bundled facefinder (extension)',
   },
   // §5.4 HTTP loader
   {
