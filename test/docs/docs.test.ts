@@ -120,6 +120,7 @@ describe('every example URL in the docs works against the bundled examples', () 
         path.join(ROOT, 'examples'),
         '-http-loader-disable',
         '-upload-loader-enable',
+        '-face-detector',
       ],
       {},
       { readFile: () => undefined },
