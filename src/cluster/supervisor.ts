@@ -147,7 +147,9 @@ interface WorkerState {
   pid: number | undefined;
   forkedAt: number;
   ready: boolean;
-  /** last pong (or ready) time */
+  /** said hello: its IPC handler runs, so it answers pings from here on (also while it starts) */
+  greeted: boolean;
+  /** last pong (or hello, or ready) time */
   lastPong: number;
   /** consecutive pongs with RSS above the ceiling */
   highSamples: number;
@@ -214,6 +216,7 @@ async function runPrimary(opts: SupervisorOptions): Promise<void> {
         pid: worker.process.pid,
         forkedAt: Date.now(),
         ready: false,
+        greeted: false,
         lastPong: Date.now(),
         highSamples: 0,
         retiring: false,
@@ -224,6 +227,8 @@ async function runPrimary(opts: SupervisorOptions): Promise<void> {
       logger.debug({ workerId: worker.id, workerPid: state.pid }, 'worker forked');
       worker.on('message', (m: unknown) => {
         if (isSupervisorMessage(m, 'hello')) {
+          state.greeted = true;
+          state.lastPong = Date.now();
           send(state, message('hello'), handle);
         } else if (isSupervisorMessage(m, 'pong')) {
           onPong(state, m);
@@ -281,7 +286,8 @@ async function runPrimary(opts: SupervisorOptions): Promise<void> {
     const beat = (): void => {
       const now = Date.now();
       for (const s of live.values()) {
-        if (!s.ready || s.unresponsive) continue;
+        // a worker frozen while it starts (after its hello) is caught too, not only a ready one
+        if (!(s.ready || s.greeted) || s.unresponsive) continue;
         if (heartbeatTimeoutMs > 0 && now - s.lastPong > heartbeatTimeoutMs) {
           s.unresponsive = true;
           logger.error(
@@ -372,7 +378,7 @@ async function runPrimary(opts: SupervisorOptions): Promise<void> {
       } else if (state.retiring) {
         // its replacement was forked when it was retired (and is ready, unless the old one died first)
         logger.info(fields, 'retired worker stopped');
-      } else if (!everReady) {
+      } else if (!everReady && !state.unresponsive) {
         // no worker ever came up (bad port, bad config, ...): retrying would loop forever
         logger.error(fields, 'worker failed to start; giving up');
         failure = new Error(
