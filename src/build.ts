@@ -251,6 +251,7 @@ export function processorFromConfig(config: Config): Processor {
     maxResolution: orDefault(config['vips-max-resolution'], 81_000_000),
     unlimited: config['vips-unlimited'],
     maxAnimationFrames: config['vips-max-animation-frames'],
+    maxAnimationPixels: config['vips-max-animation-pixels'],
     maxFilterOps: config['vips-max-filter-ops'],
     disableBlur: config['vips-disable-blur'],
     disableFilters: csv(config['vips-disable-filters']),
@@ -302,6 +303,8 @@ export function appOptionsFromConfig(
     processConcurrency: config['imagor-process-concurrency'],
     cores: coresPerWorker(config['server-workers'], os.availableParallelism()),
     processQueueSize: config['imagor-process-queue-size'],
+    uploadBytesInFlight: config['upload-loader-max-bytes-in-flight'],
+    uploadBytesQueue: config['upload-loader-max-queue'],
     storagePathStyle: config['imagor-storage-path-style'] === 'digest' ? 'digest' : 'original',
     resultStoragePathStyle:
       resultStyle === 'digest' || resultStyle === 'suffix' || resultStyle === 'size'

@@ -464,6 +464,14 @@ export const OPTIONS = [
     help: 'most frames of an animation to load; 1 disables animation, -1 = no limit',
   },
   {
+    name: 'vips-max-animation-pixels',
+    kind: 'int',
+    default: 32000000,
+    group: 'vips',
+    supported: true,
+    help: 'most pixels of all frames of an animation together, checked before any frame is resized (422 beyond it; -vips-unlimited lifts it) (extension)',
+  },
+  {
     name: 'vips-max-filter-ops',
     kind: 'int',
     default: -1,
@@ -1089,6 +1097,22 @@ export const OPTIONS = [
     group: 'upload',
     supported: true,
     help: 'multipart form field that carries the upload',
+  },
+  {
+    name: 'upload-loader-max-bytes-in-flight',
+    kind: 'int',
+    default: 134217728,
+    group: 'upload',
+    supported: true,
+    help: 'upload bytes one worker holds at once; an upload beyond it waits for bytes to come back; 0 = no cap (extension)',
+  },
+  {
+    name: 'upload-loader-max-queue',
+    kind: 'int',
+    default: 64,
+    group: 'upload',
+    supported: true,
+    help: 'uploads waiting for that byte budget; one more answers 429 (extension)',
   },
 ] as const satisfies readonly OptionSpec[];
 

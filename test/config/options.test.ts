@@ -150,6 +150,9 @@ const EXTENSIONS = [
   'playground',
   'vips-heap-trim-interval',
   'face-detector-cascade',
+  'vips-max-animation-pixels',
+  'upload-loader-max-bytes-in-flight',
+  'upload-loader-max-queue',
 ];
 
 /** imagorface's flags (imagor plus its face detector plug-in). */
@@ -167,7 +170,7 @@ describe('option table', () => {
   it('holds exactly the spec §5 flags plus our extensions', () => {
     const expected = [...specFlagNames(), ...IMAGORFACE, ...EXTENSIONS].sort();
     assert.deepEqual(TABLE.map((o) => o.name).sort(), expected);
-    assert.equal(TABLE.length, 164);
+    assert.equal(TABLE.length, 167);
   });
 
   it('has unique, dash-free-prefixed, kebab-case names', () => {

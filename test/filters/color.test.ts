@@ -106,6 +106,13 @@ test('background_color flattens alpha only', async () => {
   assert.deepEqual(px(await run(solid(2, 2, [0, 0]), 'background_color', 'ff0000'), 1, 1), RED);
 });
 
+test('background_color() without a colour leaves the alpha as it is (imagor)', async () => {
+  const t = solid(2, 2, [255, 0, 0, 0]);
+  const out = await run(t, 'background_color', '');
+  assert.equal(out.channels, 4);
+  assert.deepEqual(px(out, 0, 0), [255, 0, 0, 0]);
+});
+
 test('colour filters work on every frame', async () => {
   const img = solid(2, 2, RED, 3);
   const out = await run(img, 'invert', '');

@@ -155,7 +155,8 @@ export const invert = defineFilter<null>({
 export const backgroundColor = defineFilter<ColorArg>({
   name: 'background_color',
   stages: ['load', 'image'],
-  parse: (args) => parseColorArg(args[0] ?? ''),
+  // no colour at all (`background_color()`) leaves the image as it is, as in imagor
+  parse: (args) => parseColorArg((args[0] ?? '') === '' ? 'none' : (args[0] ?? '')),
   apply: async (img, c) => {
     if (!hasAlpha(img)) return img;
     if (c.kind === 'color') return flattenOnto(img, c.color);
