@@ -83,15 +83,8 @@ export async function faceFocalRects(
   }));
 }
 
-/** `/meta`'s detected_regions entry: edges in pixels of the output image. */
-export interface MetaRegion {
-  left: number;
-  top: number;
-  right: number;
-  bottom: number;
-  score: number;
-  name: string;
-}
+/** `/meta`'s detected_regions entry: a detector's fields, with edges in pixels of the output image. */
+export type MetaRegion = DetectedRegion;
 
 export async function metaRegions(
   d: RegionDetector,

@@ -1,3 +1,4 @@
+import type { MetaRegion } from '../faces/pipeline.js';
 import { encode as encodeBlurhash } from 'blurhash';
 import { rgbaToThumbHash } from 'thumbhash';
 import { CONTENT_TYPES, ImageBlob, type ImageFormat } from '../blob.js';
@@ -65,14 +66,7 @@ export interface MetaJson {
   thumbhash?: string;
   average_color?: { r: number; g: number; b: number };
   /** detector regions in output pixels (imagorface), when the URL asks for detection */
-  detected_regions?: {
-    left: number;
-    top: number;
-    right: number;
-    bottom: number;
-    score: number;
-    name: string;
-  }[];
+  detected_regions?: MetaRegion[];
 }
 
 export interface MetaInput {
