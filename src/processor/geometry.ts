@@ -258,16 +258,11 @@ function planOnLoad(
   req: ResizeRequest,
 ): ResizePlan | undefined {
   const size = upscale ? 'both' : 'down';
-  if (req.fitIn) {
-    if (W === 0 && H === 0) return undefined;
-    const t = thumbnailSize(iw, ih, W || req.maxWidth, H || req.maxHeight, 'fit', size);
-    return { box: proportionalBox(t.width, t.height, W, H, upscale), op: scaleOp(t, iw, ih) };
-  }
-  if (req.stretch) {
+  if (!req.fitIn && req.stretch) {
     if (W === 0 || H === 0) return undefined;
     return { box: { width: W, height: H }, op: scaleOp({ width: W, height: H }, iw, ih) };
   }
-  if (W > 0 && H > 0) {
+  if (!req.fitIn && W > 0 && H > 0) {
     const anchor = onLoadAnchor(req);
     if (!anchor) return undefined;
     const scaled = thumbnailSize(iw, ih, W, H, 'cover', size);

@@ -1,43 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launch } from './chromium.js';
 import sharp from 'sharp';
 import { createSigner } from '../../src/path/signer.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { get } from '../helpers/server.js';
 import { startFixturePlayground, startPlaygroundServer } from './server.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 820 },
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** Waits until the preview shows the image of exactly this URL (relative to the server root). */
 async function previewLoaded(page: Page, urlPath: string): Promise<void> {

@@ -1,40 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launch } from './chromium.js';
 import { createSigner } from '../../src/path/signer.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startFixturePlayground } from './server.js';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-async function launch(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-chromium-'));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1200, height: 820 },
-  });
-  return {
-    context,
-    async close() {
-      await context.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const ready = (page: Page): Promise<unknown> => page.waitForSelector('body[data-ready="true"]');
 
