@@ -55,21 +55,48 @@ function fillOffsets(
   from: number,
   to: number,
 ): number {
+  const { rowOf, colOf } = codeTables(scale, width);
+  fillFromTables(c, rowOf, colOf, off, from, to);
+  return to;
+}
+
+/** floor(code·scale / 256) for every code (-128..127), the row's already times the image width. */
+function codeTables(scale: number, width: number): { rowOf: Int32Array; colOf: Int32Array } {
+  const rowOf = new Int32Array(256);
+  const colOf = new Int32Array(256);
+  for (let code = -128; code < 128; code++) {
+    colOf[code + 128] = (code * scale) >> 8;
+    rowOf[code + 128] = ((code * scale) >> 8) * width;
+  }
+  return { rowOf, colOf };
+}
+
+function fillFromTables(
+  c: Cascade,
+  rowOf: Int32Array,
+  colOf: Int32Array,
+  off: Int32Array,
+  from: number,
+  to: number,
+): void {
   const leaves = 1 << c.depth;
   const codes = c.codes;
   for (let i = from * leaves; i < to * leaves; i++) {
     const o = 4 * i;
-    off[2 * i] = (((codes[o] as number) * scale) >> 8) * width + (((codes[o + 1] as number) * scale) >> 8);
+    off[2 * i] =
+      (rowOf[(codes[o] as number) + 128] as number) + (colOf[(codes[o + 1] as number) + 128] as number);
     off[2 * i + 1] =
-      (((codes[o + 2] as number) * scale) >> 8) * width + (((codes[o + 3] as number) * scale) >> 8);
+      (rowOf[(codes[o + 2] as number) + 128] as number) + (colOf[(codes[o + 3] as number) + 128] as number);
   }
-  return to;
 }
 
-/** Node `i`'s comparison for the window centred on pixel `centre`: is the first pixel no brighter? */
-function at(px: Uint8Array, centre: number, off: Int32Array, i: number): boolean {
+/** Node `i`'s comparison for the window centred on pixel `centre`: 1 when the first pixel is no brighter. */
+function le(px: Uint8Array, centre: number, off: Int32Array, i: number): number {
   const k = i << 1;
-  return (px[centre + (off[k] as number)] as number) <= (px[centre + (off[k + 1] as number)] as number);
+  const a = px[centre + (off[k] as number)] as number;
+  const b = px[centre + (off[k + 1] as number)] as number;
+  // 1 when a <= b, without a branch: the comparisons are coin flips a branch predictor cannot learn
+  return ((b - a) >>> 31) ^ 1;
 }
 
 /** Confidence of the window centred on pixel `centre` (row·width + col), or -1 when a tree rejects it. */
@@ -98,45 +125,132 @@ export function classifyWindow(c: Cascade, img: Grey, row: number, col: number, 
   return classifyAt(c, img.pixels, offsetsAt(c, scale, img.width), row * img.width + col);
 }
 
-/** Every window of one scale that passes the cascade. */
-export function scanScale(c: Cascade, img: Grey, scale: number, shiftFactor: number): Detection[] {
+/** A scale's node offsets in an image of one width, filled tree by tree as windows reach them. */
+interface OffsetTable {
+  off: Int32Array;
+  filled: number;
+}
+
+/**
+ * Offsets depend only on the cascade, the window side and the probe's width, and probes of one
+ * aspect ratio share a width: the tables of the last few widths are kept (about 7 MB a width when
+ * every tree of every scale was reached) instead of being recomputed for every detection.
+ */
+const OFFSET_WIDTHS_KEPT = 2;
+const offsetTables = new WeakMap<Cascade, Map<number, Map<number, OffsetTable>>>();
+
+function offsetTable(c: Cascade, scale: number, width: number): OffsetTable {
+  let byWidth = offsetTables.get(c);
+  if (!byWidth) offsetTables.set(c, (byWidth = new Map()));
+  let byScale = byWidth.get(width);
+  if (byScale) {
+    byWidth.delete(width);
+  } else {
+    byScale = new Map();
+    if (byWidth.size >= OFFSET_WIDTHS_KEPT) byWidth.delete(byWidth.keys().next().value as number);
+  }
+  byWidth.set(width, byScale);
+  let t = byScale.get(scale);
+  if (!t) byScale.set(scale, (t = { off: new Int32Array(2 * (c.codes.length / 4)), filled: 0 }));
+  return t;
+}
+
+/** Fills the table's offsets up to tree `to` (exclusive), a few trees ahead. */
+function fillTo(c: Cascade, table: OffsetTable, scale: number, width: number, to: number): void {
+  const end = Math.min(c.trees, Math.max(to, table.filled + 8));
+  const { rowOf, colOf } = codeTables(scale, width);
+  fillFromTables(c, rowOf, colOf, table.off, table.filled, end);
+  table.filled = end;
+}
+
+/** Scratch space of a scan, sized for the smallest window on `img`; shared by its scales. */
+export interface ScanBuffers {
+  centres: Int32Array;
+  sums: Float64Array;
+}
+
+export function scanBuffers(c: Cascade, img: Grey, minScale = 1, shiftFactor = 0.1): ScanBuffers {
+  const step = Math.max(1, Math.trunc(shiftFactor * minScale));
+  const windows = (Math.trunc(img.width / step) + 1) * (Math.trunc(img.height / step) + 1);
+  return {
+    centres: new Int32Array(windows),
+    sums: new Float64Array(windows),
+  };
+}
+
+/**
+ * Every window of one scale that passes the cascade. A tree is a chain of six dependent loads, and
+ * whether a window survives it is a coin flip; run window by window, the mispredicted exits stall
+ * every chain. So the trees run stage by stage: tree t over every window still alive, its sums
+ * stored without a branch, then the survivors kept in a separate, cheap pass. Each window's sum
+ * adds the same leaves in the same order as a window-by-window scan, so the result is identical.
+ */
+export function scanScale(
+  c: Cascade,
+  img: Grey,
+  scale: number,
+  shiftFactor: number,
+  work: ScanBuffers = scanBuffers(c, img),
+): Detection[] {
   const out: Detection[] = [];
   const step = Math.max(1, Math.trunc(shiftFactor * scale));
   // the window's offsets reach at most half its side from the centre
   const margin = Math.trunc(scale / 2) + 1;
   const w = img.width;
-  // most windows are rejected by the first few trees: offsets are filled in as deeper trees are reached
-  const off = new Int32Array(2 * (c.codes.length / 4));
-  let ready = fillOffsets(c, scale, w, off, 0, Math.min(c.trees, 8));
-  const px = img.pixels;
+  const rows = img.height >= 2 * margin ? Math.trunc((img.height - 2 * margin) / step) + 1 : 0;
+  const cols = w >= 2 * margin ? Math.trunc((w - 2 * margin) / step) + 1 : 0;
+  if (rows === 0 || cols === 0) return out;
   const { preds, thresholds, depth, trees } = c;
   const leaves = 1 << depth;
-  const last = thresholds[trees - 1] as number;
-  // classifyAt, inlined: this loop is the detector's whole cost
-  for (let row = margin; row <= img.height - margin; row += step) {
-    for (let col = margin; col <= w - margin; col += step) {
-      const centre = row * w + col;
-      let sum = 0;
-      let t = 0;
-      for (let base = 0; t < trees; t++, base += leaves) {
-        if (t >= ready) ready = fillOffsets(c, scale, w, off, ready, Math.min(trees, 2 * ready));
+  const px = img.pixels;
+  const { centres, sums } = work;
+  const table = offsetTable(c, scale, w);
+  const off = table.off;
+  let n = 0;
+  sums.fill(0, 0, rows * cols);
+  for (let row = margin, r = 0; r < rows; r++, row += step) {
+    for (let centre = row * w + margin, k = 0; k < cols; k++, centre += step) centres[n++] = centre;
+  }
+  for (let t = 0; t < trees && n > 0; t++) {
+    if (t >= table.filled) fillTo(c, table, scale, w, t + 1);
+    const base = t * leaves;
+    if (depth === 6) {
+      // facefinder's depth, unrolled
+      for (let i = 0; i < n; i++) {
+        const centre = centres[i] as number;
         let j = 1;
-        if (depth === 6) {
-          // facefinder's depth, unrolled (a third faster than the loop)
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-          j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-        } else {
-          for (let d = 0; d < depth; d++) j = 2 * j + (at(px, centre, off, base + j) ? 1 : 0);
-        }
-        sum += preds[base + j - leaves] as number;
-        if (sum <= (thresholds[t] as number)) break;
+        j = (j << 1) | le(px, centre, off, base + j);
+        j = (j << 1) | le(px, centre, off, base + j);
+        j = (j << 1) | le(px, centre, off, base + j);
+        j = (j << 1) | le(px, centre, off, base + j);
+        j = (j << 1) | le(px, centre, off, base + j);
+        j = (j << 1) | le(px, centre, off, base + j);
+        sums[i] = (sums[i] as number) + (preds[base + j - leaves] as number);
       }
-      if (t === trees && sum - last > 0) out.push({ row, col, scale, q: sum - last });
+    } else {
+      for (let i = 0; i < n; i++) {
+        const centre = centres[i] as number;
+        let j = 1;
+        for (let d = 0; d < depth; d++) j = (j << 1) | le(px, centre, off, base + j);
+        sums[i] = (sums[i] as number) + (preds[base + j - leaves] as number);
+      }
     }
+    const th = thresholds[t] as number;
+    let kept = 0;
+    for (let i = 0; i < n; i++) {
+      const sum = sums[i] as number;
+      if (sum > th) {
+        centres[kept] = centres[i] as number;
+        sums[kept++] = sum;
+      }
+    }
+    n = kept;
+  }
+  const last = thresholds[trees - 1] as number;
+  for (let i = 0; i < n; i++) {
+    const centre = centres[i] as number;
+    const q = (sums[i] as number) - last;
+    if (q > 0) out.push({ row: Math.trunc(centre / w), col: centre % w, scale, q });
   }
   return out;
 }
@@ -168,9 +282,11 @@ export async function runCascade(
   signal?: AbortSignal,
 ): Promise<Detection[]> {
   const out: Detection[] = [];
-  for (const s of scales(p)) {
+  const all = scales(p);
+  const work = scanBuffers(c, img, all[0] ?? 1, p.shiftFactor);
+  for (const s of all) {
     if (signal?.aborted) throw signal.reason;
-    for (const d of scanScale(c, img, s, p.shiftFactor)) out.push(d);
+    for (const d of scanScale(c, img, s, p.shiftFactor, work)) out.push(d);
     await yieldToLoop();
   }
   if (signal?.aborted) throw signal.reason;

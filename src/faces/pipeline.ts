@@ -4,9 +4,9 @@
  */
 import { toImagorError } from '../errors.js';
 import type { Detector as FilterDetector } from '../processor/filters/detection.js';
-import { coverSize, type FocalRect, type ResizePlan, type Size } from '../processor/geometry.js';
+import { coverSize, focalPoint, type FocalRect, type ResizePlan, type Size } from '../processor/geometry.js';
 import type { RawImage } from '../processor/image.js';
-import type { DetectedRegion, RegionDetector } from './detector.js';
+import type { DetectedRegion, Probe, RegionDetector } from './detector.js';
 import { focalRectsOf, pixelBox } from './focal.js';
 import { probeOfImage } from './probe.js';
 
@@ -33,11 +33,20 @@ export async function detectIn(
   signal: AbortSignal,
   key?: string,
 ): Promise<DetectedRegion[]> {
+  return detectOnProbe(d, () => probeOfImage(img, probeSize), signal, key);
+}
+
+/** As detectIn, with the probe made by `makeProbe` (only when the cache has no answer for `key`). */
+export async function detectOnProbe(
+  d: RegionDetector,
+  makeProbe: () => Promise<Probe>,
+  signal: AbortSignal,
+  key?: string,
+): Promise<DetectedRegion[]> {
   try {
     const hit = key !== undefined ? d.cached?.(key) : undefined;
     if (hit) return hit;
-    const probe = await probeOfImage(img, probeSize);
-    return await d.detect(probe, { key, signal });
+    return await d.detect(await makeProbe(), { key, signal });
   } catch {
     if (signal.aborted) throw toImagorError(signal.reason);
     return [];
@@ -81,6 +90,14 @@ export async function faceFocalRects(
     right: r.right + (offset?.left ?? 0),
     bottom: r.bottom + (offset?.top ?? 0),
   }));
+}
+
+/**
+ * The focal point (fractions of the image's width and height) a smart crop centres on: the
+ * area-weighted centre of the regions, which does not depend on the image's size. None: undefined.
+ */
+export function regionsFocus(regions: readonly DetectedRegion[]): { x: number; y: number } | undefined {
+  return focalPoint(focalRectsOf(regions, 1, 1));
 }
 
 /** `/meta`'s detected_regions entry: a detector's fields, with edges in pixels of the output image. */

@@ -20,6 +20,7 @@
  * Nothing is labelled per worker; per-worker detail is not exported.
  */
 import cluster from 'node:cluster';
+import { FACE_DETECTOR_TOTALS } from '../faces/detector.js';
 import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type Stage = 'load' | 'process' | 'save';
@@ -116,6 +117,21 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     name: name('worker_restarts_total'),
     help: 'Worker processes replaced after dying (counted by the cluster primary)',
     registers,
+  });
+
+  // the detector counts in process-wide totals; a scrape adds what was counted since the last one
+  const seen = { detections: 0, cacheHits: 0 };
+  new Counter({
+    name: name('face_detections_total'),
+    help: 'Face detections by how they were answered: detector (the cascade ran) or cache',
+    labelNames: ['answer'] as const,
+    registers,
+    collect() {
+      this.inc({ answer: 'detector' }, FACE_DETECTOR_TOTALS.detections - seen.detections);
+      this.inc({ answer: 'cache' }, FACE_DETECTOR_TOTALS.cacheHits - seen.cacheHits);
+      seen.detections = FACE_DETECTOR_TOTALS.detections;
+      seen.cacheHits = FACE_DETECTOR_TOTALS.cacheHits;
+    },
   });
 
   let getters: { inFlight(): number; queued(): number } | undefined;

@@ -239,7 +239,7 @@ function withMetadata(p: Sharp, e: EncodeOptions): Sharp {
   const keep = keeps(e);
   if (e.iccProfile !== undefined || e.exif !== undefined || e.xmp !== undefined) {
     // pixels without metadata: the profile is applied by transform, EXIF is written after encoding
-    if (keep.icc && e.iccProfile !== undefined) p = p.withIccProfile(e.iccProfile);
+    if (keep.icc) p = e.iccProfile !== undefined ? p.withIccProfile(e.iccProfile) : p.keepIccProfile();
     if (keep.xmp && e.xmp !== undefined && e.xmp.length > 0) p = p.withXmp(e.xmp.toString('utf8'));
   } else if (keep.icc && keep.exif && keep.xmp) p = p.keepMetadata();
   else {

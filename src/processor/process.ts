@@ -39,13 +39,17 @@ import {
 import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } from './image.js';
 import { buildMeta, readMetaSettings } from './meta.js';
 import {
+  detectOnProbe,
   detectionKey,
   faceDecodeSize,
   faceFocalRects,
   filterDetector,
   metaRegions,
+  regionsFocus,
   wantsDetection,
 } from '../faces/pipeline.js';
+import type { Probe, RegionDetector } from '../faces/detector.js';
+import { probeOfPipeline } from '../faces/probe.js';
 import { iccColourSpace, iccProfileFile } from './metadata.js';
 import { resolveProcessorOptions, type ProcessorOptions } from './options.js';
 import {
@@ -314,9 +318,9 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       load.focal.length === 0 &&
       load.orient === undefined &&
       load.page === 1;
-    // smart with a detector decodes once, at the cover size, and detects on that (see faceDecodeSize)
+    // smart with a detector: the single pipeline when it can crop around the faces, else the general path
     const faceSmart = plainRequest && params.smart === true && opts.detector !== undefined;
-    const plain = plainRequest && !faceSmart;
+    const plain = plainRequest;
     let src: Source | undefined;
     let sourceFormat = blob.format;
     // a header read in JS (no libvips round trip) suffices for the single-pipeline path
@@ -367,11 +371,21 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       !src.animated &&
       manualCropEdges(cropOf(params), src.width, src.pageHeight) === undefined
     ) {
-      return fastPath(src, params, resizeReq, ex, output.format);
+      // faces already known (detection cache): crop around them in the single pipeline; else the
+      // general path decodes once and detects on that copy
+      const known = faceSmart
+        ? opts.detector?.cached?.(detectionKey(image, undefined, undefined))
+        : undefined;
+      if (!faceSmart || known)
+        return fastPath(src, params, resizeReq, ex, output.format, known && regionsFocus(known));
     }
     // a header read in JS lacks the EXIF/ICC blocks the general path re-attaches
     if (quick && (quick.hasExif || quick.hasIcc)) {
       src = await openSource(blob, opts, { frames: 1, page: load.page, dpi: load.dpi });
+    }
+    if (faceSmart && opts.detector && src && !src.animated && src.space === 'srgb') {
+      const out = await faceCrop(opts.detector, src, params, resizeReq, ex, output.format, image, ctx.signal);
+      if (out) return out;
     }
 
     // ---- general path: RawImage between steps ----
@@ -562,24 +576,77 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     });
   }
 
-  /** One sharp pipeline from the encoded input: shrink-on-load, orient, resize, flips, encode. */
+  /**
+   * A smart cover crop whose faces are not known yet, with one decode: the source is decoded once at
+   * the size detection and the crop both need (faceDecodeSize), kept in its own colour profile (an
+   * uncompressed TIFF in memory carries the pixels and the profile to the next pipelines), the
+   * detector runs on a probe of that copy, and the copy is cropped around the faces and encoded in a
+   * single pipeline. Undefined when the request needs the general path (an upscale, a manual crop).
+   */
+  async function faceCrop(
+    detector: RegionDetector,
+    src: Source,
+    params: Params,
+    req: Parameters<typeof planResize>[1],
+    ex: ExportSettings,
+    format: OutputFormat,
+    image: string,
+    signal: AbortSignal,
+  ): Promise<ImageBlob | undefined> {
+    const size = { width: src.width, height: src.pageHeight };
+    if (manualCropEdges(cropOf(params), size.width, size.height) !== undefined) return undefined;
+    const decodeSize = faceDecodeSize(size, planResize(size, req), opts.detectorProbeSize);
+    if (!decodeSize) return undefined;
+    let copy: Source;
+    try {
+      const { data, info } = await openSharp(src)
+        .resize(decodeSize.width, decodeSize.height, { fit: 'fill' })
+        .keepIccProfile()
+        .tiff({ compression: 'none' })
+        .toBuffer({ resolveWithObject: true });
+      copy = {
+        ...src,
+        input: data,
+        options: { ...src.options, autoOrient: false },
+        native: true,
+        width: info.width,
+        pageHeight: info.height,
+        orientation: 0,
+        hasExif: false,
+      };
+    } catch (err) {
+      throw mapSharpError(err);
+    }
+    const probe = (): Promise<Probe> =>
+      probeOfPipeline(openSharp(copy).keepIccProfile(), opts.detectorProbeSize);
+    const regions = await detectOnProbe(detector, probe, signal, detectionKey(image, undefined, undefined));
+    return fastPath(copy, params, req, ex, format, regionsFocus(regions), { exif: src.exif, xmp: src.xmp });
+  }
+
+  /**
+   * One sharp pipeline from the encoded input: shrink-on-load, orient, resize, flips, encode. `focus`
+   * (fractions of the image) turns a smart crop into a crop centred there; `blocks` are metadata
+   * the input no longer carries, written into the output.
+   */
   async function fastPath(
     src: Source,
     params: Params,
     req: Parameters<typeof planResize>[1],
     ex: ExportSettings,
     format: OutputFormat,
+    focus?: { x: number; y: number },
+    blocks: { exif?: Buffer | undefined; xmp?: Buffer | undefined } = {},
   ): Promise<ImageBlob> {
     const plan = planResize({ width: src.width, height: src.pageHeight }, req);
     const op = plan.op;
     if (op.kind !== 'none') checkResolution(op.width, op.height, 1, opts);
     const make = (): Sharp => {
       let p = openSharp(src);
-      if (op.kind === 'cover' && op.anchor.kind === 'smart') {
+      if (op.kind === 'cover' && op.anchor.kind === 'smart' && !focus) {
         p = p.resize(op.width, op.height, { fit: 'cover', position: 'attention' });
       } else if (op.kind === 'cover') {
         const a = op.anchor.kind === 'align' ? op.anchor : CENTRE;
-        const win = coverWindow(op.scaled, op, a.x, a.y);
+        const win = focus ? focalCrop(op.scaled, op, focus.x, focus.y) : coverWindow(op.scaled, op, a.x, a.y);
         // sharp flips before resizing: mirror the window onto the flipped image
         if (params.h_flip) win.left = op.scaled.width - win.left - win.width;
         if (params.v_flip) win.top = op.scaled.height - win.top - win.height;
@@ -602,8 +669,15 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         settings: ex,
         opts,
         pages: 1,
-        keepExif: src.hasExif,
+        keepExif: src.hasExif || blocks.exif !== undefined,
         keepIcc: src.hasIcc && src.space !== 'cmyk',
+        xmp: blocks.xmp,
+        exif: blocks.exif && {
+          block: blocks.exif,
+          width: op.kind === 'none' ? src.width : op.width,
+          height: op.kind === 'none' ? src.pageHeight : op.height,
+          alpha: src.hasAlpha && alphaCapable(format),
+        },
       });
       return new ImageBlob(data, { contentType: contentTypeOf(format) });
     } catch (err) {
