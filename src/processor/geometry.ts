@@ -137,9 +137,18 @@ export type CoverAnchor = { kind: 'align'; x: Anchor; y: Anchor } | { kind: 'sma
 /** What the resize step does to an image; sizes are the exact output size. */
 export type ResizeOp =
   | { kind: 'none' }
-  /** resize to `scaled`, then cut a width×height window placed by `anchor` */
-  | { kind: 'cover'; width: number; height: number; scaled: Size; anchor: CoverAnchor }
-  | { kind: 'scale'; width: number; height: number };
+  /** resize to `scaled` (by the factor of side `by`), then cut a width×height window placed by `anchor` */
+  | { kind: 'cover'; width: number; height: number; scaled: Size; by: ShrinkSide; anchor: CoverAnchor }
+  /** resize to width×height: by the factor of side `by`, or each side on its own (stretch) when absent */
+  | { kind: 'scale'; width: number; height: number; by?: ShrinkSide };
+
+/**
+ * libvips' thumbnail shrinks both axes by one factor; the side of the result that the factor was taken
+ * from is exact, the other is rounded. Resizing by that side's ratio (rather than squeezing each side
+ * to its rounded size) gives imagor's pixels: e.g. 121×128 fitted in 100×100 is 95×100 at 1/1.28 on
+ * both axes, not 95/121 across.
+ */
+export type ShrinkSide = 'width' | 'height';
 
 export interface ResizePlan {
   /** the resolved target w×h (the fill() canvas before paddings) */
@@ -165,6 +174,20 @@ export function thumbnailSize(
   let s = mode === 'cover' ? Math.min(hs, vs) : Math.max(hs, vs);
   if (size === 'down') s = Math.max(1, s);
   return { width: Math.max(1, Math.round(iw / s)), height: Math.max(1, Math.round(ih / s)) };
+}
+
+/** The side of thumbnailSize()'s result whose ratio to the image is its one shrink factor. */
+export function shrinkSide(
+  iw: number,
+  ih: number,
+  bw: number,
+  bh: number,
+  mode: 'fit' | 'cover',
+): ShrinkSide {
+  const hs = iw / Math.max(1, bw);
+  const vs = ih / Math.max(1, bh);
+  // (when size "down" keeps the factor at 1 the result is the image itself: either side is exact)
+  return (mode === 'cover' ? hs <= vs : hs >= vs) ? 'width' : 'height';
 }
 
 /**
@@ -227,15 +250,29 @@ export function planResize(img: Size, req: ResizeRequest): ResizePlan {
   return planAfterLoad(iw, ih, W, H, upscale, req);
 }
 
-function scaleOp(t: Size, iw: number, ih: number): ResizeOp {
-  return t.width === iw && t.height === ih ? { kind: 'none' } : { kind: 'scale', ...t };
+function scaleOp(t: Size, iw: number, ih: number, by?: ShrinkSide): ResizeOp {
+  if (t.width === iw && t.height === ih) return { kind: 'none' };
+  return by ? { kind: 'scale', ...t, by } : { kind: 'scale', ...t };
 }
 
-function coverOp(scaled: Size, w: number, h: number, anchor: CoverAnchor, iw: number, ih: number): ResizeOp {
+/** thumbnailSize() as a scale op (one factor for both axes). */
+function fitOp(iw: number, ih: number, bw: number, bh: number, size: 'both' | 'down' = 'both'): ResizeOp {
+  return scaleOp(thumbnailSize(iw, ih, bw, bh, 'fit', size), iw, ih, shrinkSide(iw, ih, bw, bh, 'fit'));
+}
+
+function coverOp(
+  iw: number,
+  ih: number,
+  w: number,
+  h: number,
+  anchor: CoverAnchor,
+  size: 'both' | 'down' = 'both',
+): ResizeOp {
+  const scaled = thumbnailSize(iw, ih, w, h, 'cover', size);
   const width = Math.min(w, scaled.width);
   const height = Math.min(h, scaled.height);
   if (scaled.width === iw && scaled.height === ih && width === iw && height === ih) return { kind: 'none' };
-  return { kind: 'cover', width, height, scaled, anchor };
+  return { kind: 'cover', width, height, scaled, by: shrinkSide(iw, ih, w, h, 'cover'), anchor };
 }
 
 /** imagor's interest for a cover crop made on load; undefined when it loads the whole image instead. */
@@ -265,12 +302,12 @@ function planOnLoad(
   if (!req.fitIn && W > 0 && H > 0) {
     const anchor = onLoadAnchor(req);
     if (!anchor) return undefined;
-    const scaled = thumbnailSize(iw, ih, W, H, 'cover', size);
-    return { box: { width: W, height: H }, op: coverOp(scaled, W, H, anchor, iw, ih) };
+    return { box: { width: W, height: H }, op: coverOp(iw, ih, W, H, anchor, size) };
   }
   if (W === 0 && H === 0) return undefined;
-  const t = thumbnailSize(iw, ih, W || req.maxWidth, H || req.maxHeight, 'fit', size);
-  return { box: proportionalBox(t.width, t.height, W, H, upscale), op: scaleOp(t, iw, ih) };
+  const [bw, bh] = [W || req.maxWidth, H || req.maxHeight];
+  const t = thumbnailSize(iw, ih, bw, bh, 'fit', size);
+  return { box: proportionalBox(t.width, t.height, W, H, upscale), op: fitOp(iw, ih, bw, bh, size) };
 }
 
 function planAfterLoad(
@@ -293,7 +330,7 @@ function planAfterLoad(
     }
     const box = { width: w, height: h };
     if (!(upscale || w < iw || h < ih)) return { box, op: { kind: 'none' } };
-    return { box, op: scaleOp(thumbnailSize(iw, ih, w, h, 'fit'), iw, ih) };
+    return { box, op: fitOp(iw, ih, w, h) };
   }
   const box = { width: w, height: h };
   if (req.stretch) {
@@ -306,7 +343,7 @@ function planAfterLoad(
   else if (req.smart) anchor = { kind: 'smart' };
   else if (w / h > iw / ih) anchor = { kind: 'align', x: 'centre', y: vAnchor(req.vAlign) };
   else anchor = { kind: 'align', x: hAnchor(req.hAlign), y: 'centre' };
-  return { box, op: coverOp(thumbnailSize(iw, ih, w, h, 'cover'), w, h, anchor, iw, ih) };
+  return { box, op: coverOp(iw, ih, w, h, anchor) };
 }
 
 /** 0 = proportional (floor); both 0 = the image size; a computed side is not enlarged without upscale. */

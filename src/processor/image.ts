@@ -1,4 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
+import type { ShrinkSide, Size } from './geometry.js';
 import { boundWork, checkWork } from './work-scope.js';
 
 /**
@@ -21,6 +22,11 @@ export interface RawImage {
 
 export function totalHeight(img: RawImage): number {
   return img.pageHeight * img.pages;
+}
+
+/** The size of one frame. */
+export function frameSize(img: RawImage): Size {
+  return { width: img.width, height: img.pageHeight };
 }
 
 export function hasAlpha(img: RawImage): boolean {
@@ -47,6 +53,34 @@ export function toSharp(img: RawImage): Sharp {
   // sharp's chained methods return the same instance, so the mark survives the chain
   if (img.channels <= 2) greyPipelines.add(p);
   return boundWork(p);
+}
+
+/**
+ * Resizes an image of size `from` to `to`. With `by`, both axes scale by that side's ratio, as libvips'
+ * thumbnail does (the other side comes out rounded, see ShrinkSide); without, each side is scaled to
+ * its size on its own (stretch). A rounding that could go either way (a half pixel) takes the second way,
+ * which is exact.
+ */
+export function resizeTo(p: Sharp, from: Size, to: Size, by?: ShrinkSide): Sharp {
+  if (by) {
+    const factor = by === 'width' ? from.width / to.width : from.height / to.height;
+    const other = (by === 'width' ? from.height : from.width) / factor;
+    const want = by === 'width' ? to.height : to.width;
+    if (Math.round(other) === want && Math.abs((other % 1) - 0.5) > 1e-6) {
+      return p.resize(by === 'width' ? { width: to.width } : { height: to.height });
+    }
+  }
+  return p.resize(to.width, to.height, { fit: 'fill' });
+}
+
+/**
+ * The shrink side for the frames of an image of `pages` frames. libvips' thumbnail of an animated image
+ * (one tall strip of frames) rounds the frame height first and scales the height to exactly that, so
+ * frames share the one factor only when it comes from the height; a width-driven one leaves the height
+ * scaled on its own.
+ */
+export function framesShrinkSide(by: ShrinkSide | undefined, pages: number): ShrinkSide | undefined {
+  return pages > 1 && by === 'width' ? undefined : by;
 }
 
 /** R = G = B pixels (with or without alpha) → one grey band (plus alpha). */

@@ -1,5 +1,5 @@
 import sharp, { type Sharp } from 'sharp';
-import { ImageBlob } from '../blob.js';
+import { ImageBlob, sniffFormat, type ImageFormat } from '../blob.js';
 import { ImagorError, invalid, maxResolutionExceeded, toImagorError } from '../errors.js';
 import type { Filter, Params } from '../path/params.js';
 import { parse } from '../path/parse.js';
@@ -36,7 +36,17 @@ import {
   type ResizePlan,
   type Size,
 } from './geometry.js';
-import { fromSharp, hasAlpha, mapFrames, splitFrames, toSharp, type RawImage } from './image.js';
+import {
+  frameSize,
+  framesShrinkSide,
+  fromSharp,
+  hasAlpha,
+  mapFrames,
+  resizeTo,
+  splitFrames,
+  toSharp,
+  type RawImage,
+} from './image.js';
 import { buildMeta, readMetaSettings } from './meta.js';
 import {
   detectOnProbe,
@@ -231,6 +241,9 @@ function exportProfile(img: RawImage, profile: ProfileState): string | undefined
 function sharpAngle(a: 90 | 180 | 270): number {
   return a === 90 ? 270 : a === 270 ? 90 : 180;
 }
+
+/** Formats sharp decodes at a reduced size when asked for a smaller one. */
+const SHRINKS_ON_LOAD: ReadonlySet<ImageFormat> = new Set<ImageFormat>(['jpeg', 'webp', 'svg', 'pdf']);
 
 export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpProcessor {
   const opts = resolveProcessorOptions(partial);
@@ -539,7 +552,8 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       checkResolution(Math.min(s.width, opts.maxWidth), Math.min(s.height, opts.maxHeight), img.pages, opts);
     }
     if (op.kind === 'scale') {
-      return mapFrames(img, (f) => fromSharp(toSharp(f).resize(op.width, op.height, { fit: 'fill' })));
+      const by = framesShrinkSide(op.by, img.pages);
+      return mapFrames(img, (f) => fromSharp(resizeTo(toSharp(f), frameSize(f), op, by)));
     }
     const target = { width: op.width, height: op.height };
     // smart with detected regions crops around them (imagor turns detections into focal points)
@@ -566,11 +580,12 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
       rect = coverWindow(scaled, target, a.x, a.y);
     }
     const resize = scaled.width !== img.width || scaled.height !== img.pageHeight;
+    const by = framesShrinkSide(op.by, img.pages);
     const crop = rect.width !== scaled.width || rect.height !== scaled.height;
     return mapFrames(img, async (f) => {
       // sharp extracts after resizing within one pipeline
       let p = toSharp(f);
-      if (resize) p = p.resize(scaled.width, scaled.height, { fit: 'fill' });
+      if (resize) p = resizeTo(p, frameSize(f), scaled, by);
       if (crop) p = p.extract(rect);
       return fromSharp(p);
     });
@@ -637,9 +652,14 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
     focus?: { x: number; y: number },
     blocks: { exif?: Buffer | undefined; xmp?: Buffer | undefined } = {},
   ): Promise<ImageBlob> {
-    const plan = planResize({ width: src.width, height: src.pageHeight }, req);
+    const from = { width: src.width, height: src.pageHeight };
+    const plan = planResize(from, req);
     const op = plan.op;
     if (op.kind !== 'none') checkResolution(op.width, op.height, 1, opts);
+    // sharp shrinks JPEG, WebP, SVG and PDF while decoding and takes the factor of a one-sided resize
+    // from the shrunk size, whose rounding is not libvips' thumbnail's: those keep each side exact
+    const by =
+      op.kind !== 'none' && !(src.native && SHRINKS_ON_LOAD.has(sniffFormat(src.input))) ? op.by : undefined;
     const make = (): Sharp => {
       let p = openSharp(src);
       if (op.kind === 'cover' && op.anchor.kind === 'smart' && !focus) {
@@ -650,10 +670,10 @@ export function createProcessor(partial: Partial<ProcessorOptions> = {}): SharpP
         // sharp flips before resizing: mirror the window onto the flipped image
         if (params.h_flip) win.left = op.scaled.width - win.left - win.width;
         if (params.v_flip) win.top = op.scaled.height - win.top - win.height;
-        p = p.resize(op.scaled.width, op.scaled.height, { fit: 'fill' });
+        p = resizeTo(p, from, op.scaled, by);
         if (win.width !== op.scaled.width || win.height !== op.scaled.height) p = p.extract(win);
       } else if (op.kind === 'scale') {
-        p = p.resize(op.width, op.height, { fit: 'fill' });
+        p = resizeTo(p, from, op, by);
       }
       if (params.h_flip) p = p.flop();
       if (params.v_flip) p = p.flip();

@@ -172,6 +172,7 @@ describe('focal point from regions', () => {
         width: w,
         height: h,
         scaled: { width: w, height: h },
+        by: 'width' as const,
         anchor: { kind: 'smart' as const },
       },
     });

@@ -17,6 +17,7 @@ import {
   resizesOnLoad,
   thumbnailSize,
   type CoverAnchor,
+  type ShrinkSide,
   type ResizeRequest,
 } from '../../src/processor/geometry.js';
 
@@ -98,23 +99,24 @@ describe('manual crop', () => {
 describe('resize plan', () => {
   const img = { width: 600, height: 450 };
   const C = { kind: 'align', x: 'centre', y: 'centre' } as const;
-  const cover = (w: number, h: number, sw: number, sh: number, anchor: CoverAnchor = C) => ({
+  const cover = (w: number, h: number, sw: number, sh: number, by: ShrinkSide, anchor: CoverAnchor = C) => ({
     kind: 'cover' as const,
     width: w,
     height: h,
     scaled: { width: sw, height: sh },
+    by,
     anchor,
   });
   const cases: [string, Partial<ResizeRequest>, ReturnType<typeof planResize>][] = [
     [
       'cover',
       { width: 300, height: 300 },
-      { box: { width: 300, height: 300 }, op: cover(300, 300, 400, 300) },
+      { box: { width: 300, height: 300 }, op: cover(300, 300, 400, 300, 'height') },
     ],
     [
       'cover upscales by default',
       { width: 1200, height: 600 },
-      { box: { width: 1200, height: 600 }, op: cover(1200, 600, 1200, 900) },
+      { box: { width: 1200, height: 600 }, op: cover(1200, 600, 1200, 900, 'width') },
     ],
     [
       'cover no_upscale when larger on both sides',
@@ -124,28 +126,28 @@ describe('resize plan', () => {
     [
       'after load, no_upscale with one side smaller still covers (upscaling the other)',
       { width: 1200, height: 300, upscale: false },
-      { box: { width: 1200, height: 300 }, op: cover(1200, 300, 1200, 900) },
+      { box: { width: 1200, height: 300 }, op: cover(1200, 300, 1200, 900, 'width') },
     ],
     [
       'on load, no_upscale keeps the native scale and crops what fits',
       { width: 1200, height: 300, upscale: false, onLoad: true },
-      { box: { width: 1200, height: 300 }, op: cover(600, 300, 600, 450) },
+      { box: { width: 1200, height: 300 }, op: cover(600, 300, 600, 450, 'width') },
     ],
     [
       'proportional width after load floors',
       { width: 0, height: 225 },
-      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225) },
+      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225, 'width') },
     ],
     [
       'proportional height',
       { width: 300 },
-      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225) },
+      { box: { width: 300, height: 225 }, op: cover(300, 225, 300, 225, 'width') },
     ],
     ['both 0 → original', {}, { box: { width: 600, height: 450 }, op: { kind: 'none' } }],
     [
       'fit-in',
       { width: 300, height: 300, fitIn: true },
-      { box: { width: 300, height: 300 }, op: { kind: 'scale', width: 300, height: 225 } },
+      { box: { width: 300, height: 300 }, op: { kind: 'scale', width: 300, height: 225, by: 'width' } },
     ],
     [
       'fit-in never upscales',
@@ -155,32 +157,32 @@ describe('resize plan', () => {
     [
       'fit-in upscale()',
       { width: 1200, height: 1200, fitIn: true, upscale: true },
-      { box: { width: 1200, height: 1200 }, op: { kind: 'scale', width: 1200, height: 900 } },
+      { box: { width: 1200, height: 1200 }, op: { kind: 'scale', width: 1200, height: 900, by: 'width' } },
     ],
     [
       'fit-in missing height bounded by max',
       { width: 300, fitIn: true, onLoad: true },
-      { box: { width: 300, height: 225 }, op: { kind: 'scale', width: 300, height: 225 } },
+      { box: { width: 300, height: 225 }, op: { kind: 'scale', width: 300, height: 225, by: 'width' } },
     ],
     [
       'full-fit-in',
       { width: 300, height: 300, fitIn: true, fullFitIn: true },
-      { box: { width: 400, height: 300 }, op: { kind: 'scale', width: 400, height: 300 } },
+      { box: { width: 400, height: 300 }, op: { kind: 'scale', width: 400, height: 300, by: 'width' } },
     ],
     [
       'full-fit-in upscales',
       { width: 900, height: 900, fitIn: true, fullFitIn: true },
-      { box: { width: 1200, height: 900 }, op: { kind: 'scale', width: 1200, height: 900 } },
+      { box: { width: 1200, height: 900 }, op: { kind: 'scale', width: 1200, height: 900, by: 'width' } },
     ],
     [
       'adaptive swaps for a portrait box',
       { width: 200, height: 300, fitIn: true, adaptive: true },
-      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200 } },
+      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200, by: 'height' } },
     ],
     [
       'adaptive keeps a landscape box',
       { width: 300, height: 200, fitIn: true, adaptive: true },
-      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200 } },
+      { box: { width: 300, height: 200 }, op: { kind: 'scale', width: 267, height: 200, by: 'height' } },
     ],
     [
       'stretch',
@@ -190,7 +192,7 @@ describe('resize plan', () => {
     [
       'fit-in wins over stretch',
       { width: 100, height: 300, stretch: true, fitIn: true },
-      { box: { width: 100, height: 300 }, op: { kind: 'scale', width: 100, height: 75 } },
+      { box: { width: 100, height: 300 }, op: { kind: 'scale', width: 100, height: 75, by: 'width' } },
     ],
     [
       'stretch no_upscale only when smaller on both',
@@ -209,7 +211,7 @@ describe('resize plan', () => {
       ),
       {
         box: { width: 300, height: 409 },
-        op: { kind: 'scale', width: 300, height: 408 },
+        op: { kind: 'scale', width: 300, height: 408, by: 'width' },
       },
     );
     // gopher-front.png 202×259 at 30x39: box 31×39, image 30×39
@@ -217,14 +219,14 @@ describe('resize plan', () => {
       planResize({ width: 202, height: 259 }, req({ width: 30, height: 39, fitIn: true, fullFitIn: true })),
       {
         box: { width: 31, height: 39 },
-        op: { kind: 'scale', width: 30, height: 39 },
+        op: { kind: 'scale', width: 30, height: 39, by: 'height' },
       },
     );
     // Canon_40D.jpg 100×68 at 102x30: box 102×70 (ceil), image 102×69
     assert.deepEqual(
       planResize({ width: 100, height: 68 }, req({ width: 102, height: 30, fitIn: true, fullFitIn: true }))
         .op,
-      { kind: 'scale', width: 102, height: 69 },
+      { kind: 'scale', width: 102, height: 69, by: 'width' },
     );
   });
 
@@ -232,7 +234,7 @@ describe('resize plan', () => {
     const canon = { width: 100, height: 68 };
     assert.deepEqual(planResize(canon, req({ height: 50, onLoad: true })), {
       box: { width: 74, height: 50 },
-      op: { kind: 'scale', width: 74, height: 50 },
+      op: { kind: 'scale', width: 74, height: 50, by: 'height' },
     });
     assert.deepEqual(planResize(canon, req({ height: 50 })).box, { width: 73, height: 50 });
   });
@@ -242,7 +244,7 @@ describe('resize plan', () => {
       { width: 202, height: 259 },
       req({ width: 500, height: 200, upscale: false, onLoad: true }),
     );
-    assert.deepEqual(p.op, cover(202, 200, 202, 259));
+    assert.deepEqual(p.op, cover(202, 200, 202, 259, 'width'));
   });
 
   it('adaptive swaps when the orientations differ (a square image counts as portrait)', () => {

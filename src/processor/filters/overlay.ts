@@ -3,8 +3,8 @@ import sharp, { type Blend, type OverlayOptions, type Sharp } from 'sharp';
 import type { ImageBlob } from '../../blob.js';
 import { openEntry } from '../cache/decoded.js';
 import { invalid } from '../../errors.js';
-import { fromSharp, joinFrames, splitFrames, type RawImage } from '../image.js';
-import { thumbnailSize } from '../geometry.js';
+import { framesShrinkSide, fromSharp, joinFrames, resizeTo, splitFrames, type RawImage } from '../image.js';
+import { shrinkSide, thumbnailSize } from '../geometry.js';
 import { defineFilter } from './types.js';
 import { expected, readOptionalNumber, readPosition, readTextArg, type Position } from './args.js';
 import { clipRect, extractRaw, scaleAlpha, toRGBA, type Clip } from './raw.js';
@@ -227,7 +227,8 @@ export const watermark = defineFilter<WatermarkArgs>({
     if (box) {
       // fitted into the box with libvips' thumbnail rounding (upscaling allowed), as imagor does
       const t = thumbnailSize(size.width, size.height, box.width, box.height, 'fit');
-      pipeline = pipeline.resize(t.width, t.height, { fit: 'fill' });
+      const by = framesShrinkSide(shrinkSide(size.width, size.height, box.width, box.height, 'fit'), pages);
+      pipeline = resizeTo(pipeline, size, t, by);
     }
     const overlay = scaleAlpha(await fromSharp(pipeline, pages), a.opacity);
     if (a.opacity <= 0) return img;

@@ -1,5 +1,5 @@
-import { fromSharp, hasAlpha, mapFrames, toSharp } from '../image.js';
-import { thumbnailSize } from '../geometry.js';
+import { frameSize, framesShrinkSide, fromSharp, hasAlpha, mapFrames, resizeTo, toSharp } from '../image.js';
+import { shrinkSide, thumbnailSize } from '../geometry.js';
 import { defineFilter } from './types.js';
 import { readNumber, readOptionalNumber } from './args.js';
 import { extractRaw, flattenOnto, toRGB, withTiming } from './raw.js';
@@ -66,7 +66,8 @@ export const proportion = defineFilter<number>({
     if (bw <= 0 || bh <= 0) return img;
     const t = thumbnailSize(img.width, img.pageHeight, bw, bh, 'fit');
     if (t.width === img.width && t.height === img.pageHeight) return img;
-    return mapFrames(img, async (f) => fromSharp(toSharp(f).resize(t.width, t.height, { fit: 'fill' })));
+    const by = framesShrinkSide(shrinkSide(img.width, img.pageHeight, bw, bh, 'fit'), img.pages);
+    return mapFrames(img, async (f) => fromSharp(resizeTo(toSharp(f), frameSize(f), t, by)));
   },
 });
 
