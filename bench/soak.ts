@@ -112,8 +112,10 @@ const OPERATIONS: Array<(w: number, h: number, n: number) => string> = [
 export function soakUrl(n: number): string {
   const source = SOURCES[n % SOURCES.length] ?? 'imagor/gopher.png';
   const op = OPERATIONS[Math.floor(n / SOURCES.length) % OPERATIONS.length] ?? OPERATIONS[0]!;
-  // 64..1063 wide, aspect from 1:2 to 2:1; with the rotation above no two URLs repeat for 10^6 requests
-  const w = 64 + ((n * 37) % 1000);
+  // 64..1063 wide, aspect from 1:2 to 2:1; with the rotation above no two URLs repeat for 10^6 requests.
+  // The animated GIF (8 frames) stays under 564 px wide, so that its enlargements keep inside the default
+  // -vips-max-animation-pixels: the soak measures memory under load the server serves, not its refusals.
+  const w = 64 + ((n * 37) % (source.endsWith('.gif') ? 500 : 1000));
   const h = Math.round(w * (0.5 + ((n * 13) % 16) / 10));
   const format = source.endsWith('.avif') ? '/filters:format(jpeg)' : '';
   const built = `/unsafe/${op(w, h, n)}/${source}`;
