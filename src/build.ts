@@ -305,6 +305,8 @@ export function appOptionsFromConfig(
     processQueueSize: config['imagor-process-queue-size'],
     uploadBytesInFlight: config['upload-loader-max-bytes-in-flight'],
     uploadBytesQueue: config['upload-loader-max-queue'],
+    loadBytesInFlight: config['imagor-load-max-bytes-in-flight'],
+    loadBytesQueue: config['imagor-load-max-queue'],
     storagePathStyle: config['imagor-storage-path-style'] === 'digest' ? 'digest' : 'original',
     resultStoragePathStyle:
       resultStyle === 'digest' || resultStyle === 'suffix' || resultStyle === 'size'

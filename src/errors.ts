@@ -21,6 +21,9 @@ export const expired = (): ImagorError => new ImagorError(410, 'expired');
 export const maxSizeExceeded = (): ImagorError => new ImagorError(400, 'maximum size exceeded');
 export const maxResolutionExceeded = (): ImagorError => new ImagorError(422, 'maximum resolution exceeded');
 export const tooManyRequests = (): ImagorError => new ImagorError(429, 'too many requests');
+/** The source byte budget has no room now for a request that already holds source bytes. */
+export const sourceBytesExhausted = (): ImagorError =>
+  new ImagorError(503, 'too many source bytes in flight');
 export const clientClosed = (): ImagorError => new ImagorError(499, 'client closed request');
 
 /** The only place an unknown thrown value becomes an ImagorError. */

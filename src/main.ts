@@ -107,6 +107,10 @@ async function main(): Promise<void> {
       metrics?.setGauges({
         inFlight: () => running.app.limiter.inFlight,
         queued: () => running.app.limiter.queued,
+        loadBytes: () => running.app.loadBytes.held,
+        loadBytesQueued: () => running.app.loadBytes.queued,
+        uploadBytes: () => running.app.uploadBytes.held,
+        uploadBytesQueued: () => running.app.uploadBytes.queued,
       });
       logger.info(startupFacts(config, running, VERSION), 'imagor listening');
       const watchdog = cluster.isWorker ? watchOverdueWork(running.app, logger) : undefined;

@@ -14,7 +14,7 @@ import type { UploadBody, UploadLoader } from '../loader/upload.js';
 import { cacheHeaders, contentDisposition, isNotModified, validators, type CacheOptions } from './headers.js';
 import { ProcessLimiter } from '../limiter.js';
 import { imageSlots } from './capacity.js';
-import { ByteBudget } from './byte-budget.js';
+import { ByteBudget, type RequestBytes } from './byte-budget.js';
 import { deadline, expiresAt } from './deadline.js';
 import { SingleFlight } from './singleflight.js';
 import { landingPage } from './landing.js';
@@ -77,9 +77,18 @@ export interface AppOptions {
   uploadBytesInFlight?: number;
   /** uploads that may wait for that budget before the next one is refused with 429 (default 64) */
   uploadBytesQueue?: number;
+  /**
+   * Bytes of loaded sources (loader and storage bodies, result storage reads) this process holds at
+   * once (default 256 MiB; 0 = no cap). Each body reserves its declared length before it is read, a
+   * body of unknown length a first chunk and then more as it streams (src/app/byte-budget.ts).
+   */
+  loadBytesInFlight?: number;
+  /** requests that may wait for that budget before the next one is refused with 429 (default 64) */
+  loadBytesQueue?: number;
 }
 
 export const DEFAULT_UPLOAD_BYTES_IN_FLIGHT = 128 * 2 ** 20;
+export const DEFAULT_LOAD_BYTES_IN_FLIGHT = 256 * 2 ** 20;
 
 export interface AppHooks {
   stage?(stage: 'load' | 'process' | 'save', ms: number): void;
@@ -121,6 +130,10 @@ const HEAVY_DECODES: ReadonlySet<ImageFormat> = new Set(['avif', 'heif']);
 export interface App {
   handle(req: AppRequest): Promise<AppResponse>;
   readonly limiter: ProcessLimiter;
+  /** bytes of loaded sources held now (`held`) and requests waiting for room (`queued`) */
+  readonly loadBytes: ByteBudget;
+  /** the same for uploads */
+  readonly uploadBytes: ByteBudget;
   /** resolves when background storage writes have settled (tests, graceful shutdown) */
   idle(): Promise<void>;
   /**
@@ -145,6 +158,10 @@ export function createApp(opts: AppOptions): App {
   const uploadBytes = new ByteBudget(
     opts.uploadBytesInFlight ?? DEFAULT_UPLOAD_BYTES_IN_FLIGHT,
     opts.uploadBytesQueue ?? 64,
+  );
+  const loadBytes = new ByteBudget(
+    opts.loadBytesInFlight ?? DEFAULT_LOAD_BYTES_IN_FLIGHT,
+    opts.loadBytesQueue ?? 64,
   );
   const flight = new SingleFlight<WorkResult>();
   const background = new Set<Promise<unknown>>();
@@ -277,11 +294,31 @@ export function createApp(opts: AppOptions): App {
     return false;
   }
 
+  /**
+   * One answer's work. The source bytes it loaded (`hold`) are given back when its answer is made,
+   * or, when its pixel work outlives it, when that work ends.
+   */
   async function work(
     p: Params,
     key: string | undefined,
     flags: { raw: boolean; preview: boolean },
     ctx: LoadContext,
+    hold: RequestBytes,
+  ): Promise<WorkResult> {
+    let job: Promise<unknown> | undefined;
+    try {
+      return await workWithHold(p, key, flags, { ...ctx, bytes: hold }, (j) => (job = j));
+    } finally {
+      holdUntilSettled(job, () => hold.release());
+    }
+  }
+
+  async function workWithHold(
+    p: Params,
+    key: string | undefined,
+    flags: { raw: boolean; preview: boolean },
+    ctx: LoadContext,
+    started: (job: Promise<unknown>) => void,
   ): Promise<WorkResult> {
     const image = p.image ?? '';
     if (key && !flags.raw && opts.resultStorages.length > 0) {
@@ -307,7 +344,10 @@ export function createApp(opts: AppOptions): App {
       releaseSlot = await slots.acquire(ctx.signal);
       let out: ImageBlob;
       try {
-        out = await processWithRawOnError(source, p, ctx, flags.preview, (j) => (job = j));
+        out = await processWithRawOnError(source, p, ctx, flags.preview, (j) => {
+          job = j;
+          started(j);
+        });
       } catch (err) {
         // a source that cannot be processed is not kept in the storages (imagor does the same)
         if (saves.length > 0) track(Promise.allSettled(saves).then(() => forgetSource(image)));
@@ -350,7 +390,8 @@ export function createApp(opts: AppOptions): App {
       const out = await withTimeout(ctx.signal, opts.processTimeoutMs, (signal) => {
         const j = opts.processor.process(source, p, {
           signal,
-          load: (img, s) => loadSource(img, { headers: ctx.headers, signal: s }),
+          load: (img, s) =>
+            loadSource(img, { headers: ctx.headers, signal: s, ...(ctx.bytes ? { bytes: ctx.bytes } : {}) }),
           ...(preview ? { preview } : {}),
         });
         job = j;
@@ -470,7 +511,7 @@ export function createApp(opts: AppOptions): App {
     const run = async (): Promise<WorkResult> => {
       const d = deadline(undefined, opts.requestTimeoutMs);
       try {
-        return await work(p, key, flags, ctxFor(d.signal));
+        return await work(p, key, flags, ctxFor(d.signal), loadBytes.hold());
       } finally {
         d.done();
       }
@@ -531,18 +572,21 @@ export function createApp(opts: AppOptions): App {
       const release = await limiter.acquire(signal);
       let releaseSlot: (() => void) | undefined;
       let job: Promise<unknown> | undefined;
+      // sources loaded by the upload's image() or watermark() filters
+      const hold = loadBytes.hold();
       try {
         releaseSlot = await slots.acquire(signal);
         const out = await processWithRawOnError(
           source,
           prep.p,
-          { headers: req.headers, signal },
+          { headers: req.headers, signal, bytes: hold },
           false,
           (j) => (job = j),
         );
         return { blob: out, fromStorage: false };
       } finally {
         holdUntilSettled(job, () => {
+          hold.release();
           releaseSlot?.();
           release();
         });
@@ -639,6 +683,8 @@ export function createApp(opts: AppOptions): App {
   return {
     handle,
     limiter,
+    loadBytes,
+    uploadBytes,
     async idle() {
       while (background.size > 0) await Promise.all([...background]);
     },

@@ -318,6 +318,22 @@ export const OPTIONS = [
     help: 'how many requests may wait for a processing slot; more are refused with 429',
   },
   {
+    name: 'imagor-load-max-bytes-in-flight',
+    kind: 'int',
+    default: 268435456,
+    group: 'imagor',
+    supported: true,
+    help: 'bytes of loaded sources (HTTP, S3, GCS and file bodies) one worker holds at once; a load beyond it waits for bytes to come back, a body larger than all of it is 400; 0 = no cap (extension)',
+  },
+  {
+    name: 'imagor-load-max-queue',
+    kind: 'int',
+    default: 64,
+    group: 'imagor',
+    supported: true,
+    help: 'loads waiting for that byte budget; one more answers 429 (extension)',
+  },
+  {
     name: 'imagor-cache-header-ttl',
     kind: 'duration',
     default: 168 * H,

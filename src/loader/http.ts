@@ -24,7 +24,8 @@ import {
   timeout,
   unsupportedFormat,
 } from '../errors.js';
-import type { LoadContext, Loader } from '../types.js';
+import type { BodyBytes, LoadContext, Loader } from '../types.js';
+import { BodyCollector, reserveBody } from './body.js';
 import { compileGoGlob } from './glob.js';
 import { createNetworkGuard } from './netguard.js';
 import { goStatusText } from './status.js';
@@ -475,24 +476,35 @@ export function createHttpLoader(opts: Partial<HttpLoaderOptions> = {}): HttpLoa
     }
   }
 
-  async function readBody(res: IncomingMessage, signal: AbortSignal): Promise<Buffer> {
+  function decoderFor(res: IncomingMessage): Transform | undefined {
     const encoding = (res.headers['content-encoding'] ?? '').trim().toLowerCase();
-    let decoder: Transform | undefined;
-    if (encoding === 'gzip' || encoding === 'x-gzip') decoder = zlib.createGunzip();
-    else if (encoding === 'deflate') decoder = zlib.createInflate();
-    else if (encoding === 'br') decoder = zlib.createBrotliDecompress();
-    const chunks: Buffer[] = [];
-    let total = 0;
-    let exceeded: ImagorError | undefined;
-    // The cap applies to decoded bytes and aborts the transfer as soon as it is crossed.
+    if (encoding === 'gzip' || encoding === 'x-gzip') return zlib.createGunzip();
+    if (encoding === 'deflate') return zlib.createInflate();
+    if (encoding === 'br') return zlib.createBrotliDecompress();
+    return undefined;
+  }
+
+  /**
+   * Streams the (decoded) body into one buffer. The size cap and the request's byte reservation
+   * apply to decoded bytes and stop the transfer as soon as either refuses a chunk.
+   */
+  async function readBody(
+    res: IncomingMessage,
+    decoder: Transform | undefined,
+    declared: number | undefined,
+    bytes: BodyBytes,
+    signal: AbortSignal,
+  ): Promise<Buffer> {
+    const body = new BodyCollector(bytes, declared, maxSize);
+    let refused: unknown;
     const sink = async (source: AsyncIterable<Buffer>): Promise<void> => {
       for await (const chunk of source) {
-        total += chunk.length;
-        if (maxSize > 0 && total > maxSize) {
-          exceeded = maxSizeExceeded();
-          throw exceeded;
+        try {
+          body.push(chunk);
+        } catch (err) {
+          refused = err;
+          throw err;
         }
-        chunks.push(chunk);
       }
     };
     try {
@@ -500,9 +512,9 @@ export function createHttpLoader(opts: Partial<HttpLoaderOptions> = {}): HttpLoa
       else await pipeline(res, sink, { signal });
     } catch (err) {
       // tearing the pipeline down can surface as an AbortError/premature close instead of our error
-      throw exceeded ?? err;
+      throw refused ?? err;
     }
-    return Buffer.concat(chunks, total);
+    return body.finish();
   }
 
   function linkSignal(parent: AbortSignal): { signal: AbortSignal; dispose: () => void } {
@@ -574,7 +586,25 @@ export function createHttpLoader(opts: Partial<HttpLoaderOptions> = {}): HttpLoa
         res.destroy();
         throw maxSizeExceeded();
       }
-      const data = await readBody(res, signal);
+      const decoder = decoderFor(res);
+      // a compressed body's decoded length is not known before it is read
+      const declared = decoder ? undefined : len;
+      let bytes: BodyBytes;
+      try {
+        // the body stays in the socket while the request waits for room
+        bytes = await reserveBody(ctx, signal, declared, maxSize);
+      } catch (err) {
+        res.destroy();
+        decoder?.destroy();
+        throw err;
+      }
+      let data: Buffer;
+      try {
+        data = await readBody(res, decoder, declared, bytes, signal);
+      } catch (err) {
+        bytes.release();
+        throw err;
+      }
       const responseHeaders: Record<string, string> = {};
       for (const name of overrideNames) {
         const v = firstHeader(res.headers[name.toLowerCase()]);

@@ -10,7 +10,8 @@
  * Workers call `serveMetricsToPrimary()`; the primary's metrics listener uses `createClusterCollector()`,
  * which asks every live worker for its metrics over IPC and merges them with the primary's own using
  * prom-client's `AggregatorRegistry.aggregate()`. What a scrape of the primary shows:
- * - counters, histograms, `<ns>_requests_in_flight`/`<ns>_requests_queued`: summed over all workers.
+ * - counters, histograms, `<ns>_requests_in_flight`/`<ns>_requests_queued` and the byte budget gauges
+ *   (`<ns>_load_bytes_in_flight`, `<ns>_upload_bytes_in_flight`, `…_queued`): summed over all workers.
  *   The concurrency limiter is per worker, so in-flight can reach workers × process-concurrency.
  *   A worker that dies takes its counts with it (the totals drop; Prometheus treats it as a reset).
  * - `<ns>_worker_restarts_total`: counted in the primary only (workers report 0).
@@ -47,9 +48,20 @@ export interface Metrics {
   /** for `AppOptions.hooks` */
   hooks: MetricsHooks;
   /** sampled at scrape time, e.g. `{ inFlight: () => app.limiter.inFlight, queued: () => app.limiter.queued }` */
-  setGauges(getters: { inFlight(): number; queued(): number }): void;
+  setGauges(getters: GaugeGetters): void;
   /** incremented by the cluster primary when it replaces a dead worker */
   workerRestarts: Counter;
+}
+
+export interface GaugeGetters {
+  inFlight(): number;
+  queued(): number;
+  /** bytes of loaded sources held (-imagor-load-max-bytes-in-flight) and loads waiting for room */
+  loadBytes?(): number;
+  loadBytesQueued?(): number;
+  /** upload bytes held (-upload-loader-max-bytes-in-flight) and uploads waiting for room */
+  uploadBytes?(): number;
+  uploadBytesQueued?(): number;
 }
 
 export interface MetricsOptions {
@@ -134,7 +146,7 @@ export function createMetrics(opts: MetricsOptions): Metrics {
     },
   });
 
-  let getters: { inFlight(): number; queued(): number } | undefined;
+  let getters: GaugeGetters | undefined;
   new Gauge({
     name: name('requests_in_flight'),
     help: 'Requests holding a processing slot',
@@ -151,6 +163,31 @@ export function createMetrics(opts: MetricsOptions): Metrics {
       this.set(getters ? getters.queued() : 0);
     },
   });
+
+  const sampled: Array<[string, string, (g: GaugeGetters) => number | undefined]> = [
+    [
+      'load_bytes_in_flight',
+      'Bytes of loaded sources held (-imagor-load-max-bytes-in-flight)',
+      (g) => g.loadBytes?.(),
+    ],
+    ['load_bytes_queued', 'Loads waiting for room in that byte budget', (g) => g.loadBytesQueued?.()],
+    [
+      'upload_bytes_in_flight',
+      'Upload bytes held (-upload-loader-max-bytes-in-flight)',
+      (g) => g.uploadBytes?.(),
+    ],
+    ['upload_bytes_queued', 'Uploads waiting for room in that byte budget', (g) => g.uploadBytesQueued?.()],
+  ];
+  for (const [n, help, read] of sampled) {
+    new Gauge({
+      name: name(n),
+      help,
+      registers,
+      collect() {
+        this.set((getters && read(getters)) ?? 0);
+      },
+    });
+  }
 
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
 

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ImageBlob, type Stat } from '../blob.js';
 import { expired, invalid, notFound } from '../errors.js';
+import { reserveBody } from '../loader/body.js';
 import type { LoadContext, Storage } from '../types.js';
 import { normalize, normalizePrefix } from './keys.js';
 
@@ -173,7 +174,15 @@ export function createFileStorage(opts: FileStorageOptions): FileStorage {
     const { fd, st } = await openRegular(key, ctx);
     try {
       if (expirationMs > 0 && Date.now() - st.mtimeMs > expirationMs) throw expired();
-      const data = await readExactly(fd, st.size, ctx.signal);
+      const bytes = await reserveBody(ctx, ctx.signal, st.size);
+      let data: Buffer;
+      try {
+        data = await readExactly(fd, st.size, ctx.signal);
+      } catch (err) {
+        bytes.release();
+        throw err;
+      }
+      bytes.settle(data.length);
       return new ImageBlob(data, {
         stat: { size: data.length, modifiedTime: st.modifiedTime, etag: st.etag },
       });

@@ -6,8 +6,9 @@ import type { File, Storage as GcsClient, StorageOptions } from '@google-cloud/s
 const requireCjs = createRequire(import.meta.url);
 const gcsSdk = (): typeof GcsSdk => requireCjs('@google-cloud/storage') as typeof GcsSdk;
 import { ImageBlob, type Stat } from '../blob.js';
-import { expired, notFound } from '../errors.js';
-import type { LoadContext, Storage } from '../types.js';
+import { ImagorError, expired, notFound } from '../errors.js';
+import { BodyCollector, reserveBody } from '../loader/body.js';
+import type { BodyBytes, LoadContext, Storage } from '../types.js';
 import { createLocator } from './locate.js';
 import { NO_ESCAPE } from './keys.js';
 
@@ -64,6 +65,7 @@ interface ObjectMeta {
   updated?: string | undefined;
   etag?: string | undefined;
   contentType?: string | undefined;
+  contentEncoding?: string | undefined;
   generation?: string | number | undefined;
 }
 
@@ -78,27 +80,55 @@ function statFrom(meta: ObjectMeta): Stat {
   return st;
 }
 
-/** Reads a file's media into one buffer; the download is destroyed when `signal` aborts. */
-function download(file: File, signal: AbortSignal): Promise<Buffer> {
+/**
+ * Reads a file's media into one buffer, counted against `bytes`; the download is destroyed when
+ * `signal` aborts or a chunk is refused. Settles once, on the first error or the end.
+ */
+function download(
+  file: File,
+  declared: number | undefined,
+  bytes: BodyBytes,
+  signal: AbortSignal,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     signal.throwIfAborted();
     const stream = file.createReadStream({ validation: 'crc32c' });
-    const chunks: Buffer[] = [];
+    const body = new BodyCollector(bytes, declared);
+    let settled = false;
+    const settle = (err: unknown, data?: Buffer): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (data) resolve(data);
+      else reject(err instanceof Error ? err : new Error(String(err)));
+    };
     const onAbort = (): void => {
-      stream.destroy(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const reason: unknown = signal.reason;
+      stream.destroy(reason instanceof Error ? reason : new Error('aborted'));
+      settle(reason instanceof Error ? reason : new Error('aborted'));
     };
     signal.addEventListener('abort', onAbort, { once: true });
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('error', (err) => {
-      signal.removeEventListener('abort', onAbort);
-      reject(err);
+    stream.on('data', (c: Buffer) => {
+      if (settled) return;
+      try {
+        body.push(c);
+      } catch (err) {
+        settle(err);
+        stream.destroy();
+      }
     });
+    // stays attached after settling: a late failure of the destroyed download is not unhandled
+    stream.on('error', (err) => settle(err));
     stream.on('end', () => {
-      signal.removeEventListener('abort', onAbort);
-      resolve(Buffer.concat(chunks));
+      if (declared !== undefined && body.size !== declared) settle(unreadable());
+      else settle(undefined, body.finish());
     });
   });
 }
+
+/** The object's media failed or ended early (the cause goes to the log only). */
+const unreadable = (cause?: unknown): ImagorError =>
+  new ImagorError(502, 'gcs: object body could not be read', { cause });
 
 export function createGcsStorage(opts: GcsStorageOptions): GcsStorage {
   const locate = createLocator({
@@ -136,13 +166,21 @@ export function createGcsStorage(opts: GcsStorageOptions): GcsStorage {
     if (expirationMs > 0 && st.modifiedTime && Date.now() - st.modifiedTime.getTime() > expirationMs) {
       throw expired();
     }
+    // the metadata's size is what the download holds (an object stored gzip-compressed is
+    // decompressed on the way: its body is then counted as it grows)
+    const size = Number(meta.size);
+    const declared =
+      meta.size !== undefined && !meta.contentEncoding && Number.isFinite(size) ? size : undefined;
+    const bytes = await reserveBody(ctx, ctx.signal, declared);
     let data: Buffer;
     try {
-      data = await download(fileOf(loc, Number(meta.generation)), ctx.signal);
+      data = await download(fileOf(loc, Number(meta.generation)), declared, bytes, ctx.signal);
     } catch (err) {
+      bytes.release();
       // the object was replaced or removed between the metadata read and the download
       if (gcsStatus(err) === 404) throw notFound();
-      throw err;
+      if (err instanceof ImagorError || ctx.signal.aborted) throw err;
+      throw unreadable(err);
     }
     return new ImageBlob(data, { contentType: meta.contentType, stat: st });
   }

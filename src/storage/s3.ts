@@ -11,8 +11,9 @@ import type {
   StorageClass,
 } from '@aws-sdk/client-s3';
 import { ImageBlob, type Stat } from '../blob.js';
-import { expired, notFound } from '../errors.js';
-import type { LoadContext, Storage } from '../types.js';
+import { ImagorError, expired, notFound } from '../errors.js';
+import { BodyCollector, reserveBody } from '../loader/body.js';
+import type { BodyBytes, LoadContext, Storage } from '../types.js';
 import { createLocator } from './locate.js';
 import { NO_ESCAPE, S3_SAFE_CHARS } from './keys.js';
 
@@ -103,9 +104,19 @@ export function buildClient(cfg: S3StorageOptions['clientConfig']): S3Client {
   return new (sdk().S3Client)(config);
 }
 
-/** Read a GetObject body into one Buffer, destroying the stream when `signal` aborts. */
-async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
+/**
+ * Reads a GetObject body into one Buffer, counted against `bytes`; the stream is destroyed when
+ * `signal` aborts. A body cut mid-way (connection reset, premature end) rejects with the stream's
+ * error; the stream is never left without an error listener.
+ */
+async function readBody(
+  body: unknown,
+  declared: number | undefined,
+  bytes: BodyBytes,
+  signal: AbortSignal,
+): Promise<Buffer> {
   if (body === undefined || body === null) return Buffer.alloc(0);
+  const collector = new BodyCollector(bytes, declared);
   if (body instanceof Readable) {
     const onAbort = (): void => {
       body.destroy(signal.reason instanceof Error ? signal.reason : undefined);
@@ -113,27 +124,43 @@ async function readBody(body: unknown, signal: AbortSignal): Promise<Buffer> {
     if (signal.aborted) onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     try {
-      const chunks: Buffer[] = [];
+      // leaving the loop early (a refused chunk) destroys the stream
       for await (const chunk of body) {
-        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
+        collector.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
       }
       signal.throwIfAborted();
-      return Buffer.concat(chunks);
+      if (declared !== undefined && collector.size !== declared) throw unreadable();
+      return collector.finish();
     } finally {
       signal.removeEventListener('abort', onAbort);
     }
   }
   const mixin = body as { transformToByteArray?: () => Promise<Uint8Array> };
   if (typeof mixin.transformToByteArray === 'function') {
-    const bytes = await mixin.transformToByteArray();
+    const bytesRead = await mixin.transformToByteArray();
     signal.throwIfAborted();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    collector.push(Buffer.from(bytesRead.buffer, bytesRead.byteOffset, bytesRead.byteLength));
+    return collector.finish();
   }
   throw new Error('s3: unsupported response body type');
 }
 
+/** The object's body failed or ended before its Content-Length (the cause goes to the log only). */
+const unreadable = (cause?: unknown): ImagorError =>
+  new ImagorError(502, 's3: object body could not be read', { cause });
+
 function discardBody(body: unknown): void {
   if (body instanceof Readable) body.destroy();
+}
+
+/**
+ * What a failed body read answers: our own errors and aborts as they are; the stream's own
+ * failure (a connection cut mid-body) as 502 with a fixed message, the cause kept for the log.
+ */
+function readError(err: unknown): unknown {
+  if (err instanceof ImagorError) return err;
+  if (err instanceof Error && (err.name === 'AbortError' || err.name === 'TimeoutError')) return err;
+  return unreadable(err);
 }
 
 function statFrom(out: {
@@ -174,16 +201,24 @@ export function createS3Storage(opts: S3StorageOptions): S3Storage {
       if (isS3NotFound(err)) throw notFound();
       throw err;
     }
-    if (
-      expirationMs > 0 &&
-      out.LastModified !== undefined &&
-      Date.now() - out.LastModified.getTime() > expirationMs
-    ) {
+    let bytes: BodyBytes | undefined;
+    try {
+      if (
+        expirationMs > 0 &&
+        out.LastModified !== undefined &&
+        Date.now() - out.LastModified.getTime() > expirationMs
+      ) {
+        throw expired();
+      }
+      // the body stays in the socket while the request waits for room
+      bytes = await reserveBody(ctx, ctx.signal, out.ContentLength);
+      const data = await readBody(out.Body, out.ContentLength, bytes, ctx.signal);
+      return new ImageBlob(data, { contentType: out.ContentType, stat: statFrom(out) });
+    } catch (err) {
+      bytes?.release();
       discardBody(out.Body);
-      throw expired();
+      throw readError(err);
     }
-    const data = await readBody(out.Body, ctx.signal);
-    return new ImageBlob(data, { contentType: out.ContentType, stat: statFrom(out) });
   }
 
   async function stat(key: string, ctx: LoadContext): Promise<Stat> {

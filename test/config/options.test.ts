@@ -153,6 +153,8 @@ const EXTENSIONS = [
   'vips-max-animation-pixels',
   'upload-loader-max-bytes-in-flight',
   'upload-loader-max-queue',
+  'imagor-load-max-bytes-in-flight',
+  'imagor-load-max-queue',
 ];
 
 /** imagorface's flags (imagor plus its face detector plug-in). */
@@ -170,7 +172,7 @@ describe('option table', () => {
   it('holds exactly the spec §5 flags plus our extensions', () => {
     const expected = [...specFlagNames(), ...IMAGORFACE, ...EXTENSIONS].sort();
     assert.deepEqual(TABLE.map((o) => o.name).sort(), expected);
-    assert.equal(TABLE.length, 167);
+    assert.equal(TABLE.length, 169);
   });
 
   it('has unique, dash-free-prefixed, kebab-case names', () => {

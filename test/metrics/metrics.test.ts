@@ -33,7 +33,14 @@ describe('createMetrics', () => {
     m.hooks.processed();
     m.hooks.processed();
     m.workerRestarts.inc();
-    m.setGauges({ inFlight: () => 3, queued: () => 7 });
+    m.setGauges({
+      inFlight: () => 3,
+      queued: () => 7,
+      loadBytes: () => 5_000_000,
+      loadBytesQueued: () => 2,
+      uploadBytes: () => 64,
+      uploadBytesQueued: () => 1,
+    });
 
     const srv = await startMetricsServer({ bind: '127.0.0.1:0', source: m.registry });
     try {
@@ -90,6 +97,10 @@ describe('createMetrics', () => {
       assert.equal(v.get('imagor_worker_restarts_total'), 1);
       assert.equal(v.get('imagor_requests_in_flight'), 3);
       assert.equal(v.get('imagor_requests_queued'), 7);
+      assert.equal(v.get('imagor_load_bytes_in_flight'), 5_000_000);
+      assert.equal(v.get('imagor_load_bytes_queued'), 2);
+      assert.equal(v.get('imagor_upload_bytes_in_flight'), 64);
+      assert.equal(v.get('imagor_upload_bytes_queued'), 1);
       // default process metrics
       assert.ok((v.get('process_resident_memory_bytes') ?? 0) > 0);
       assert.ok([...v.keys()].some((k) => k.startsWith('nodejs_version_info{')));
@@ -99,6 +110,8 @@ describe('createMetrics', () => {
       const again = parseMetrics((await get(srv.url)).text);
       assert.equal(again.get('imagor_requests_in_flight'), 0);
       assert.equal(again.get('imagor_requests_queued'), 1);
+      // a process without byte budgets reports them as 0
+      assert.equal(again.get('imagor_load_bytes_in_flight'), 0);
     } finally {
       await srv.close();
     }

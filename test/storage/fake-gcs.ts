@@ -23,6 +23,11 @@ export interface FakeGcs {
   objects: Map<string, FakeObject>;
   /** buckets whose uploads fail with the given status (e.g. 403) */
   failUploads: Map<string, number>;
+  /**
+   * buckets whose media downloads send this many bytes of the body, then drop the connection; with
+   * `chunked`, the body is sent without a Content-Length
+   */
+  cutMedia: Map<string, { after: number; chunked?: boolean }>;
   /** counts per kind of call */
   calls: { metadata: number; media: number; upload: number; delete: number };
   put(bucket: string, key: string, data: Buffer, contentType?: string): void;
@@ -74,6 +79,7 @@ export async function startFakeGcs(buckets: string[]): Promise<FakeGcs> {
   const known = new Set(buckets);
   const objects = new Map<string, FakeObject>();
   const failUploads = new Map<string, number>();
+  const cutMedia = new Map<string, { after: number; chunked?: boolean }>();
   const calls = { metadata: 0, media: 0, upload: 0, delete: 0 };
   let generation = 1000;
 
@@ -155,13 +161,18 @@ export async function startFakeGcs(buckets: string[]): Promise<FakeGcs> {
       if (req.method !== 'GET') return sendError(res, 405, 'method not faked');
       if (url.searchParams.get('alt') === 'media') {
         calls.media++;
+        const cut = cutMedia.get(bucket);
         res.writeHead(200, {
           'Content-Type': o.contentType,
-          'Content-Length': o.data.length,
+          ...(cut?.chunked ? {} : { 'Content-Length': o.data.length }),
           'x-goog-hash': `crc32c=${crc32c(o.data)},md5=${md5(o.data)}`,
           'x-goog-stored-content-encoding': 'identity',
           'x-goog-generation': String(o.generation),
         });
+        if (cut !== undefined) {
+          res.write(o.data.subarray(0, cut.after), () => res.destroy());
+          return;
+        }
         return res.end(o.data);
       }
       calls.metadata++;
@@ -176,6 +187,7 @@ export async function startFakeGcs(buckets: string[]): Promise<FakeGcs> {
     url: `http://127.0.0.1:${port}`,
     objects,
     failUploads,
+    cutMedia,
     calls,
     put(bucket, key, data, contentType = 'application/octet-stream') {
       objects.set(id(bucket, key), {

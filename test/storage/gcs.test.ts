@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Storage as GcsClient } from '@google-cloud/storage';
+import { ByteBudget } from '../../src/app/byte-budget.js';
 import { ImageBlob } from '../../src/blob.js';
 import { ImagorError } from '../../src/errors.js';
 import type { LoadContext } from '../../src/types.js';
@@ -24,7 +25,7 @@ let fake: FakeGcs;
 let client: GcsClient;
 
 before(async () => {
-  fake = await startFakeGcs(['images', 'results', 'other', 'broken']);
+  fake = await startFakeGcs(['images', 'results', 'other', 'broken', 'cut']);
   client = new GcsClient({ apiEndpoint: fake.url, projectId: 'test', retryOptions: { maxRetries: 1 } });
 });
 
@@ -136,5 +137,66 @@ describe('gcs storage against the fake GCS JSON API', () => {
     );
     assert.equal(fake.calls.upload, uploads);
     assert.equal(fake.get('results', 'ab.jpg'), undefined);
+  });
+});
+
+describe('gcs object bodies: the source byte budget and broken connections', () => {
+  const BIG = Buffer.alloc(256 * 1024, 5);
+
+  test('a get reserves the object size before downloading; larger than the whole budget is 400 without a download', async () => {
+    fake.put('images', 'big.bin', BIG);
+    const s = storage({ bucket: 'images' });
+    const budget = new ByteBudget(1024 * 1024, 4);
+    const hold = budget.hold();
+    const blob = await s.get('big.bin', { signal: never(), headers: {}, bytes: hold });
+    assert.equal(blob.size, BIG.length);
+    assert.equal(hold.held, BIG.length);
+    hold.release();
+    const media = fake.calls.media;
+    const small = new ByteBudget(1000, 4);
+    await rejectsWith(
+      s.get('big.bin', { signal: never(), headers: {}, bytes: small.hold() }),
+      400,
+      'maximum size exceeded',
+    );
+    assert.equal(fake.calls.media, media);
+    assert.equal(small.held, 0);
+  });
+
+  test('a download cut mid-way is a clean 502 and gives its bytes back', async () => {
+    fake.put('cut', 'big.bin', BIG);
+    fake.cutMedia.set('cut', { after: 10_000, chunked: true });
+    const s = storage({ bucket: 'cut' });
+    const budget = new ByteBudget(1024 * 1024, 4);
+    const hold = budget.hold();
+    await rejectsWith(
+      s.get('big.bin', { signal: never(), headers: {}, bytes: hold }),
+      502,
+      'gcs: object body could not be read',
+    );
+    assert.equal(budget.held, 0);
+    fake.cutMedia.delete('cut');
+    assert.equal((await s.get('big.bin', ctx())).size, BIG.length);
+  });
+
+  test('a download cut short of its Content-Length (which the client library does not report) ends at the deadline', async () => {
+    fake.put('cut', 'big.bin', BIG);
+    fake.cutMedia.set('cut', { after: 10_000 });
+    const s = storage({ bucket: 'cut' });
+    const budget = new ByteBudget(1024 * 1024, 4);
+    const ac = new AbortController();
+    const timer = setTimeout(
+      () => ac.abort(new DOMException('The operation timed out.', 'TimeoutError')),
+      300,
+    );
+    try {
+      await assert.rejects(s.get('big.bin', { signal: ac.signal, headers: {}, bytes: budget.hold() }), {
+        name: 'TimeoutError',
+      });
+      assert.equal(budget.held, 0);
+    } finally {
+      clearTimeout(timer);
+      fake.cutMedia.delete('cut');
+    }
   });
 });

@@ -12,6 +12,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import S3rver from 's3rver';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { ByteBudget } from '../../src/app/byte-budget.js';
 import { ImageBlob } from '../../src/blob.js';
 import { ImagorError } from '../../src/errors.js';
 import type { LoadContext } from '../../src/types.js';
@@ -49,6 +52,7 @@ before(async () => {
       { name: 'keys' },
       { name: 'prefixed' },
       { name: 'expiry' },
+      { name: 'big' },
     ],
   });
   const addr = await server.run();
@@ -328,5 +332,112 @@ describe('s3 storage against s3rver', () => {
     await assert.rejects(s.delete('ab/y.jpg', ac.signal), { name: 'AbortError' });
     assert.deepEqual(await listKeys('images'), ['ab/y.jpg']);
     await s.delete('ab/y.jpg', never());
+  });
+});
+
+/**
+ * A TCP proxy in front of s3rver that forwards each response's headers and the first `keep` bytes
+ * of its body, then drops both connections: an object body cut mid-way, every time.
+ */
+async function cuttingProxy(target: number, keep: number): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const drop = (): void => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream);
+    let head = Buffer.alloc(0);
+    let bodyStart = -1;
+    let sent = 0;
+    upstream.on('data', (chunk: Buffer) => {
+      if (bodyStart < 0) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        bodyStart = end + 4;
+        chunk = head;
+      }
+      const upTo = bodyStart + keep - sent;
+      if (chunk.length >= upTo) {
+        client.write(chunk.subarray(0, upTo), drop);
+        upstream.pause();
+        return;
+      }
+      client.write(chunk);
+      sent += chunk.length;
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const sock of sockets) sock.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+describe('s3 object bodies: the source byte budget and broken connections', () => {
+  const BIG = Buffer.alloc(512 * 1024, 3);
+
+  before(async () => {
+    await raw.send(new PutObjectCommand({ Bucket: 'big', Key: 'big.bin', Body: BIG }));
+  });
+
+  test('a get reserves the object length before reading it; larger than the whole budget is 400', async () => {
+    const s = storage({ bucket: 'big' });
+    const budget = new ByteBudget(1024 * 1024, 4);
+    const hold = budget.hold();
+    const blob = await s.get('big.bin', { signal: never(), headers: {}, bytes: hold });
+    assert.equal(blob.size, BIG.length);
+    assert.equal(hold.held, BIG.length);
+    hold.release();
+    const small = new ByteBudget(100_000, 4);
+    await rejectsWith(
+      s.get('big.bin', { signal: never(), headers: {}, bytes: small.hold() }),
+      400,
+      'maximum size exceeded',
+    );
+    assert.equal(small.held, 0);
+    s.client.destroy();
+  });
+
+  test('a body cut mid-way is a clean 502, gives its bytes back, and leaves no unhandled error', async () => {
+    const proxy = await cuttingProxy(Number(new URL(endpoint).port), 64 * 1024);
+    const s = createS3Storage({
+      bucket: 'big',
+      clientConfig: {
+        region: 'us-east-1',
+        endpoint: proxy.url,
+        forcePathStyle: true,
+        credentials: CREDENTIALS,
+      },
+    });
+    const budget = new ByteBudget(1024 * 1024, 4);
+    try {
+      for (let i = 0; i < 3; i++) {
+        const hold = budget.hold();
+        await rejectsWith(
+          s.get('big.bin', { signal: never(), headers: {}, bytes: hold }),
+          502,
+          's3: object body could not be read',
+        );
+        assert.equal(hold.held, 0);
+      }
+      assert.equal(budget.held, 0);
+      // read without the proxy, the same object loads whole
+      const direct = storage({ bucket: 'big' });
+      assert.equal((await direct.get('big.bin', ctx())).size, BIG.length);
+      direct.client.destroy();
+    } finally {
+      s.client.destroy();
+      await proxy.close();
+    }
   });
 });
