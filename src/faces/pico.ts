@@ -214,26 +214,33 @@ export function scanScale(
   for (let t = 0; t < trees && n > 0; t++) {
     if (t >= table.filled) fillTo(c, table, scale, w, t + 1);
     const base = t * leaves;
-    if (depth === 6) {
-      // facefinder's depth, unrolled
-      for (let i = 0; i < n; i++) {
-        const centre = centres[i] as number;
-        let j = 1;
-        j = (j << 1) | le(px, centre, off, base + j);
-        j = (j << 1) | le(px, centre, off, base + j);
-        j = (j << 1) | le(px, centre, off, base + j);
-        j = (j << 1) | le(px, centre, off, base + j);
-        j = (j << 1) | le(px, centre, off, base + j);
-        j = (j << 1) | le(px, centre, off, base + j);
-        sums[i] = (sums[i] as number) + (preds[base + j - leaves] as number);
+    // four windows at a time: their chains of loads are independent, so the CPU overlaps them
+    let i = 0;
+    for (; i + 3 < n; i += 4) {
+      const c0 = centres[i] as number;
+      const c1 = centres[i + 1] as number;
+      const c2 = centres[i + 2] as number;
+      const c3 = centres[i + 3] as number;
+      let j0 = 1;
+      let j1 = 1;
+      let j2 = 1;
+      let j3 = 1;
+      for (let d = 0; d < depth; d++) {
+        j0 = (j0 << 1) | le(px, c0, off, base + j0);
+        j1 = (j1 << 1) | le(px, c1, off, base + j1);
+        j2 = (j2 << 1) | le(px, c2, off, base + j2);
+        j3 = (j3 << 1) | le(px, c3, off, base + j3);
       }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const centre = centres[i] as number;
-        let j = 1;
-        for (let d = 0; d < depth; d++) j = (j << 1) | le(px, centre, off, base + j);
-        sums[i] = (sums[i] as number) + (preds[base + j - leaves] as number);
-      }
+      sums[i] = (sums[i] as number) + (preds[base + j0 - leaves] as number);
+      sums[i + 1] = (sums[i + 1] as number) + (preds[base + j1 - leaves] as number);
+      sums[i + 2] = (sums[i + 2] as number) + (preds[base + j2 - leaves] as number);
+      sums[i + 3] = (sums[i + 3] as number) + (preds[base + j3 - leaves] as number);
+    }
+    for (; i < n; i++) {
+      const centre = centres[i] as number;
+      let j = 1;
+      for (let d = 0; d < depth; d++) j = (j << 1) | le(px, centre, off, base + j);
+      sums[i] = (sums[i] as number) + (preds[base + j - leaves] as number);
     }
     const th = thresholds[t] as number;
     let kept = 0;
