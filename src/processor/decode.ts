@@ -15,6 +15,7 @@ import {
 import { orientedSize } from './geometry.js';
 import { boundWork } from './work-scope.js';
 import { readHeader } from './header.js';
+import { jxlSize } from './jxl-size.js';
 import type { ProcessorOptions } from './options.js';
 
 /** Load-time settings read from the filters (page, dpi, frames). */
@@ -378,6 +379,10 @@ function loadJxlDecoder(): Promise<JxlDecode> {
 }
 
 async function decodeJxl(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
+  // the in-process decoder allocates the whole image: the declared size is checked first
+  const declared = jxlSize(data);
+  if (!declared) throw new ImagorError(406, 'jxl: not a JPEG XL image (unreadable size header)');
+  checkResolution(declared.width, declared.height, 1, opts);
   const decode = await loadJxlDecoder();
   let img: DecodedRgba;
   try {
