@@ -116,6 +116,17 @@ async function round(side: Side, format: Format, seconds: number, connections: n
   t.peakRssMiB = Math.max(t.peakRssMiB, side.monitor.windowPeakKiB() / 1024);
 }
 
+/** Server-tree CPU ms per request for one path, requests sent one at a time. */
+async function cpuPerRequest(side: Side, p: string, n: number): Promise<number> {
+  const before = side.monitor.cpuSeconds();
+  for (let i = 0; i < n; i++) {
+    const r = await fetch(side.url + p);
+    await r.arrayBuffer();
+    if (!r.ok) throw new Error(`${side.label}: ${p} answered ${r.status}`);
+  }
+  return ((side.monitor.cpuSeconds() - before) * 1000) / n;
+}
+
 const rate = (t: Tally): number => t.requests / Math.max(1e-9, t.seconds);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
@@ -187,6 +198,23 @@ export async function runCacheBench(argv: string[]): Promise<number> {
             `${median(t.p99).toFixed(0)} | ${t.peakRssMiB.toFixed(0)} | ${t.errors} | ${side === on ? speedUp : ''} |`,
         );
       }
+    }
+    // where the time goes: each size alone, one request at a time
+    lines.push(
+      '',
+      'CPU ms per request by size (server tree, 20 sequential requests per cell, cache on / off):',
+      '',
+      `| source | ${SIZES.join(' | ')} |`,
+      `| --- |${SIZES.map(() => ' ---: |').join('')}`,
+    );
+    for (const format of formats) {
+      const cells: string[] = [];
+      for (const p of pathsOf(format)) {
+        const cOn = await cpuPerRequest(on, p, 20);
+        const cOff = await cpuPerRequest(off, p, 20);
+        cells.push(`${cOn.toFixed(1)} / ${cOff.toFixed(1)} (${(cOff / Math.max(1e-9, cOn)).toFixed(2)}x)`);
+      }
+      lines.push(`| ${format.toUpperCase()} | ${cells.join(' | ')} |`);
     }
     process.stdout.write(lines.join('\n') + '\n');
     return errors > 0 ? 1 : 0;

@@ -13,7 +13,9 @@ import {
   unsupportedFormat,
 } from '../errors.js';
 import { orientedSize } from './geometry.js';
-import { boundWork } from './work-scope.js';
+import { runCodec, type PixelLimits } from './codec-thread/index.js';
+import { vipsCommandEnv } from './vips.js';
+import { boundWork, workSignal } from './work-scope.js';
 import { readHeader } from './header.js';
 import { jxlSize } from './jxl-size.js';
 import type { ProcessorOptions } from './options.js';
@@ -341,57 +343,36 @@ function decodeBmpPixels(data: Buffer, opts: ProcessorOptions): Pixels {
   return fromRgba(img.data, img.width, img.height, img.colorDepth === 32);
 }
 
-interface HeifImage {
-  width: number;
-  height: number;
-  decode(): Promise<DecodedRgba>;
-}
-
 async function decodeHeic(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
-  const heic = require('heic-decode') as { all(o: { buffer: Uint8Array }): Promise<HeifImage[]> };
-  let images: HeifImage[];
-  try {
-    images = await heic.all({ buffer: data });
-  } catch (err) {
-    throw new ImagorError(406, `heif: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const first = images[0];
-  if (!first) throw unsupportedFormat();
-  checkResolution(first.width, first.height, 1, opts);
-  const img = await first.decode();
-  return fromRgba(img.data, img.width, img.height, true);
-}
-
-type JxlDecode = (buffer: ArrayBuffer) => Promise<DecodedRgba>;
-let jxlDecoder: Promise<JxlDecode> | undefined;
-
-function loadJxlDecoder(): Promise<JxlDecode> {
-  jxlDecoder ??= (async () => {
-    const mod = (await import('@jsquash/jxl/decode.js')) as unknown as {
-      init(module: WebAssembly.Module): Promise<unknown>;
-      default: JxlDecode;
-    };
-    const wasmPath = require.resolve('@jsquash/jxl/codec/dec/jxl_dec.wasm');
-    await mod.init(await WebAssembly.compile(await readFile(wasmPath)));
-    return mod.default;
-  })();
-  return jxlDecoder;
+  // the codec checks the declared size before it decodes
+  const input = ownCopy(data);
+  const img = await runCodec({ op: 'heic-decode', input, limits: pixelLimits(opts) }, [input], workSignal());
+  return fromRgba(new Uint8Array(img.data), img.width, img.height, true);
 }
 
 async function decodeJxl(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
-  // the in-process decoder allocates the whole image: the declared size is checked first
+  // the decoder allocates the whole image: the declared size is checked first
   const declared = jxlSize(data);
   if (!declared) throw new ImagorError(406, 'jxl: not a JPEG XL image (unreadable size header)');
   checkResolution(declared.width, declared.height, 1, opts);
-  const decode = await loadJxlDecoder();
-  let img: DecodedRgba;
-  try {
-    img = await decode(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer);
-  } catch (err) {
-    throw new ImagorError(406, `jxl: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
+  const input = ownCopy(data);
+  const img = await runCodec({ op: 'jxl-decode', input }, [input], workSignal());
   checkResolution(img.width, img.height, 1, opts);
-  return fromRgba(img.data, img.width, img.height, true);
+  return fromRgba(new Uint8Array(img.data), img.width, img.height, true);
+}
+
+/** The bytes in an ArrayBuffer of their own, for the codec thread (the source blob stays intact). */
+function ownCopy(data: Buffer): ArrayBuffer {
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+}
+
+function pixelLimits(opts: ProcessorOptions): PixelLimits {
+  return {
+    maxWidth: opts.maxWidth,
+    maxHeight: opts.maxHeight,
+    maxResolution: opts.maxResolution,
+    unlimited: opts.unlimited,
+  };
 }
 
 // ---- vips CLI (Debian libvips-tools) for JPEG 2000 and PDF ----
@@ -402,19 +383,14 @@ let vipsCli: Promise<boolean> | undefined;
 /** Whether the `vips` and `vipsheader` commands run; probed once. */
 export function vipsCliAvailable(): Promise<boolean> {
   vipsCli ??= new Promise((resolve) => {
-    execFile('vips', ['--version'], { timeout: 5000, env: cliEnv() }, (err) => {
+    execFile('vips', ['--version'], { timeout: 5000, env: vipsCommandEnv() }, (err) => {
       if (err) return resolve(false);
-      execFile('vipsheader', ['--version'], { timeout: 5000, env: cliEnv() }, (err2) => resolve(!err2));
+      execFile('vipsheader', ['--version'], { timeout: 5000, env: vipsCommandEnv() }, (err2) =>
+        resolve(!err2),
+      );
     });
   });
   return vipsCli;
-}
-
-/** The environment for the CLI: sharp sets VIPSHOME for its own libvips, which would hide the system's loader modules. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.VIPSHOME;
-  return env;
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
@@ -422,7 +398,7 @@ function run(cmd: string, args: string[]): Promise<string> {
     execFile(
       cmd,
       args,
-      { timeout: CLI_TIMEOUT_MS, maxBuffer: 1 << 20, env: cliEnv() },
+      { timeout: CLI_TIMEOUT_MS, maxBuffer: 1 << 20, env: vipsCommandEnv() },
       (err, stdout, stderr) => {
         if (err) {
           const msg = (stderr || err.message).toString().trim().split('\n')[0] ?? 'vips failed';

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Sharp } from 'sharp';
 import { ImagorError } from '../errors.js';
+import { CodecUnavailable, runCodec } from './codec-thread/index.js';
+import { vipsCommandEnv } from './vips.js';
+import { workSignal } from './work-scope.js';
 
 /**
  * Encoders for the formats this sharp build cannot write: JPEG XL in process (@jsquash/jxl's
@@ -13,8 +15,6 @@ import { ImagorError } from '../errors.js';
  * and killed after a time limit. Without an encoder the answer is what imagor answers when its
  * libvips lacks the saver: 406 with libvips' message.
  */
-
-const require = createRequire(import.meta.url);
 
 export interface ForeignEncodeOptions {
   /** 1..100, undefined for the encoder's default */
@@ -34,44 +34,27 @@ export function saverMissing(format: ForeignFormat): ImagorError {
 
 // ---- JPEG XL (in process) ----
 
-type JxlEncode = (
-  data: { data: Uint8ClampedArray; width: number; height: number },
-  options: Record<string, unknown>,
-) => Promise<ArrayBuffer>;
-let jxlEncoder: Promise<JxlEncode> | undefined;
-
-function loadJxlEncoder(): Promise<JxlEncode> {
-  jxlEncoder ??= (async () => {
-    const mod = (await import('@jsquash/jxl/encode.js')) as unknown as {
-      init(module: WebAssembly.Module): Promise<unknown>;
-      default: JxlEncode;
-    };
-    const wasmPath = require.resolve('@jsquash/jxl/codec/enc/jxl_enc.wasm');
-    await mod.init(await WebAssembly.compile(await readFile(wasmPath)));
-    return mod.default;
-  })();
-  return jxlEncoder;
-}
-
-/** libvips' jxlsave defaults: Q 75, effort 7. */
+/** libvips' jxlsave defaults: Q 75, effort 7. Runs in the codec thread. */
 export async function encodeJxl(p: Sharp, o: ForeignEncodeOptions): Promise<Buffer> {
-  let encode: JxlEncode;
-  try {
-    encode = await loadJxlEncoder();
-  } catch {
-    throw saverMissing('jxl');
-  }
   const { data, info } = await p
     .toColourspace('srgb')
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const pixels = new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength);
-  const out = await encode(
-    { data: pixels, width: info.width, height: info.height },
-    o.lossless ? { lossless: true, effort: 7 } : { quality: o.quality ?? 75, effort: 7 },
-  );
-  return Buffer.from(out);
+  const pixels = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  const options = o.lossless ? { lossless: true, effort: 7 } : { quality: o.quality ?? 75, effort: 7 };
+  try {
+    const out = await runCodec(
+      { op: 'jxl-encode', pixels, width: info.width, height: info.height, options },
+      [pixels],
+      workSignal(),
+    );
+    return Buffer.from(out.data);
+  } catch (err) {
+    // without its module the format has no encoder, as imagor without jxlsave
+    if (err instanceof CodecUnavailable) throw saverMissing('jxl');
+    throw err;
+  }
 }
 
 // ---- JPEG 2000 and HEIF through the vips command ----
@@ -79,20 +62,13 @@ export async function encodeJxl(p: Sharp, o: ForeignEncodeOptions): Promise<Buff
 const CLI_TIMEOUT_MS = 30_000;
 let savers: Promise<Set<string>> | undefined;
 
-/** The environment for the CLI: sharp sets VIPSHOME for its own libvips, which would hide the system's modules. */
-function cliEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  delete env.VIPSHOME;
-  return env;
-}
-
 /** The savers of the system's vips command (empty without it); probed once. */
 export function cliSavers(): Promise<Set<string>> {
   savers ??= new Promise((resolve) => {
     execFile(
       'vips',
       ['-l', 'foreign'],
-      { timeout: 5000, env: cliEnv(), maxBuffer: 4 << 20 },
+      { timeout: 5000, env: vipsCommandEnv(), maxBuffer: 4 << 20 },
       (err, stdout) => {
         if (err) return resolve(new Set());
         const found = new Set<string>();
@@ -109,7 +85,7 @@ function runCli(args: string[]): Promise<void> {
     execFile(
       'vips',
       args,
-      { timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20, env: cliEnv() },
+      { timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20, env: vipsCommandEnv() },
       (err, _stdout, stderr) => {
         if (!err) return resolve();
         const timedOut = (err as { killed?: boolean }).killed === true;

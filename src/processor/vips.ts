@@ -26,3 +26,13 @@ export function configureVips(s: VipsSettings): void {
     });
   }
 }
+
+/**
+ * The environment for the system's `vips` command: sharp sets VIPSHOME for its own libvips, which
+ * would hide the system's loader and saver modules.
+ */
+export function vipsCommandEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.VIPSHOME;
+  return env;
+}

@@ -30,6 +30,11 @@ export function checkWork(): void {
   if (s?.signal.aborted) throw toImagorError(abortCause(s.signal.reason));
 }
 
+/** The signal of the request the current work belongs to, if any. */
+export function workSignal(): AbortSignal | undefined {
+  return scope.getStore()?.signal;
+}
+
 /** Gives a pipeline sharp's timeout for the time the request has left (whole seconds, at least 1). */
 export function boundWork(p: Sharp): Sharp {
   const s = scope.getStore();

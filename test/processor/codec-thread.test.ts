@@ -1,0 +1,91 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import sharp, { type Sharp } from 'sharp';
+import { ImagorError, timeout } from '../../src/errors.js';
+import { codecThreadsStarted } from '../../src/processor/codec-thread/index.js';
+import { encodeJxl } from '../../src/processor/foreign.js';
+import { runInWorkScope } from '../../src/processor/work-scope.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { ImageBlob } from '../../src/blob.js';
+import { run, runBlob } from './helpers.js';
+
+/** A noisy RGB image: lossless JPEG XL at effort 7 takes the wasm encoder a while on it. */
+function noise(side: number): Sharp {
+  const data = Buffer.alloc(side * side * 3);
+  let x = 12345;
+  for (let i = 0; i < data.length; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    data[i] = x >>> 24;
+  }
+  return sharp(data, { raw: { width: side, height: side, channels: 3 } });
+}
+
+/** Runs `work` while a 10 ms timer ticks; returns the longest gap between ticks and the work's duration. */
+async function loopGaps(work: () => Promise<unknown>): Promise<{ maxGap: number; took: number }> {
+  let last = performance.now();
+  let maxGap = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    maxGap = Math.max(maxGap, now - last);
+    last = now;
+  }, 10);
+  const t0 = performance.now();
+  try {
+    await work();
+  } finally {
+    clearInterval(timer);
+  }
+  maxGap = Math.max(maxGap, performance.now() - last);
+  return { maxGap, took: performance.now() - t0 };
+}
+
+const lossless = { lossless: true, strip: true, quality: undefined };
+
+describe('codec thread (JPEG XL and HEIF in WebAssembly)', () => {
+  it('encodes JPEG XL without holding the event loop', async () => {
+    const { maxGap, took } = await loopGaps(() => encodeJxl(noise(768), lossless));
+    // the encode itself is long; the loop kept ticking through it
+    assert.ok(took > 300, `encode took ${took.toFixed(0)} ms (too short to tell)`);
+    assert.ok(maxGap < took / 2, `event loop held for ${maxGap.toFixed(0)} of ${took.toFixed(0)} ms`);
+  });
+
+  it('a JPEG XL encode ends with its request: the deadline answers at once and the thread is replaced', async () => {
+    const before = codecThreadsStarted();
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(timeout()), 100);
+    const t0 = performance.now();
+    await assert.rejects(
+      runInWorkScope(ac.signal, undefined, () => encodeJxl(noise(1024), lossless)),
+      (e: unknown) => e instanceof ImagorError && e.status === 408,
+    );
+    const waited = performance.now() - t0;
+    // a full encode of this image takes seconds; the answer came with the deadline
+    const { took } = await loopGaps(() => encodeJxl(noise(1024), lossless));
+    assert.ok(
+      waited < took / 2,
+      `answered after ${waited.toFixed(0)} ms; a full encode takes ${took.toFixed(0)}`,
+    );
+    assert.ok(codecThreadsStarted() > before, 'a fresh thread ran the next job');
+  });
+
+  it('decodes JPEG XL sources in the thread: size and pixels survive the hand-over', async () => {
+    const out = await run('unsafe/filters:format(png)/imagor/jxl-isobmff.jxl');
+    const meta = await sharp(out.data).metadata();
+    assert.equal(meta.width, 640);
+    assert.equal(meta.height, 416);
+    // the photo's tones (libvips' vips stats of the file: mean 100.3, deviation 48.2)
+    const stats = await sharp(out.data).stats();
+    const mean = stats.channels.slice(0, 3).reduce((s, c) => s + c.mean, 0) / 3;
+    assert.ok(Math.abs(mean - 100.3) < 2, `mean ${mean.toFixed(1)}`);
+  });
+
+  it('a corrupt JPEG XL body is a 406 from the thread, without a path in the message', async () => {
+    const good = await readFile(fixturePath('jxl/b_640x480.jxl'));
+    const bad = Buffer.concat([good.subarray(0, 40), Buffer.alloc(200, 0x5a)]);
+    await assert.rejects(
+      runBlob(new ImageBlob(bad), 'unsafe/filters:format(png)/bad.jxl'),
+      (e: unknown) => e instanceof ImagorError && e.status === 406 && !/\//.test(e.message),
+    );
+  });
+});
