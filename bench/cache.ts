@@ -202,7 +202,7 @@ export async function runCacheBench(argv: string[]): Promise<number> {
     // where the time goes: each size alone, one request at a time
     lines.push(
       '',
-      'CPU ms per request by size (server tree, 20 sequential requests per cell, cache on / off):',
+      'CPU ms per request by size (server tree, 40 sequential requests per cell, cache on / off):',
       '',
       `| source | ${SIZES.join(' | ')} |`,
       `| --- |${SIZES.map(() => ' ---: |').join('')}`,
@@ -210,8 +210,8 @@ export async function runCacheBench(argv: string[]): Promise<number> {
     for (const format of formats) {
       const cells: string[] = [];
       for (const p of pathsOf(format)) {
-        const cOn = await cpuPerRequest(on, p, 20);
-        const cOff = await cpuPerRequest(off, p, 20);
+        const cOn = await cpuPerRequest(on, p, 40);
+        const cOff = await cpuPerRequest(off, p, 40);
         cells.push(`${cOn.toFixed(1)} / ${cOff.toFixed(1)} (${(cOff / Math.max(1e-9, cOn)).toFixed(2)}x)`);
       }
       lines.push(`| ${format.toUpperCase()} | ${cells.join(' | ')} |`);
