@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import sharp, { type Sharp } from 'sharp';
 import { ImagorError, timeout } from '../../src/errors.js';
-import { codecThreadsStarted } from '../../src/processor/codec-thread/index.js';
+import { codecThreadsStarted, runCodec } from '../../src/processor/codec-thread/index.js';
 import { encodeJxl } from '../../src/processor/foreign.js';
 import { runInWorkScope } from '../../src/processor/work-scope.js';
 import { fixturePath } from '../helpers/fixtures.js';
@@ -67,6 +67,33 @@ describe('codec thread (JPEG XL and HEIF in WebAssembly)', () => {
       `answered after ${waited.toFixed(0)} ms; a full encode takes ${took.toFixed(0)}`,
     );
     assert.ok(codecThreadsStarted() > before, 'a fresh thread ran the next job');
+  });
+
+  it('a thread that decoded a large image is ended after it, a small one is kept', async () => {
+    const side = 3000;
+    const rgba = new Uint8ClampedArray(side * side * 4).fill(200);
+    const file = await runCodec(
+      {
+        op: 'jxl-encode',
+        pixels: rgba.buffer,
+        width: side,
+        height: side,
+        options: { quality: 90, effort: 1 },
+      },
+      [rgba.buffer],
+    );
+    const small = await readFile(fixturePath('imagor/jxl-isobmff.jxl'));
+    const smallCopy = (): ArrayBuffer =>
+      small.buffer.slice(small.byteOffset, small.byteOffset + small.byteLength);
+    await runCodec({ op: 'jxl-decode', input: smallCopy() }, []);
+    const beforeSmall = codecThreadsStarted();
+    await runCodec({ op: 'jxl-decode', input: smallCopy() }, []);
+    assert.equal(codecThreadsStarted(), beforeSmall, 'a small image keeps the thread');
+    const big = await runCodec({ op: 'jxl-decode', input: file.data }, [file.data]);
+    assert.equal(big.width, side);
+    assert.equal(big.data.byteLength, side * side * 4);
+    await runCodec({ op: 'jxl-decode', input: smallCopy() }, []);
+    assert.equal(codecThreadsStarted(), beforeSmall + 1, 'the large image ended its thread');
   });
 
   it('decodes JPEG XL sources in the thread: size and pixels survive the hand-over', async () => {

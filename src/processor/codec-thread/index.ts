@@ -7,12 +7,17 @@ export { exceedsLimits } from './protocol.js';
 
 /**
  * The processor's side of the codec thread (./worker.ts): one thread per process, started on the
- * first job and ended after IDLE_MS without work, jobs run one at a time in arrival order. A job
- * whose request is aborted (deadline, closed client) while it runs ends the thread, which stops the
- * computation; the next job starts a fresh one.
+ * first job and ended after IDLE_MS without work or after a large image; jobs run one at a time in
+ * arrival order. A job whose request is aborted (deadline, closed client) while it runs ends the
+ * thread, which stops the computation; the next job starts a fresh one.
  */
 
 const IDLE_MS = 10_000;
+/**
+ * WebAssembly memory only grows: a thread whose job handed back more than this many bytes (a 2900x2900
+ * RGBA image) is ended right after it, so that the memory goes back to the system at once.
+ */
+const RECYCLE_BYTES = 32 << 20;
 
 interface Pending {
   id: number;
@@ -63,6 +68,10 @@ function spawn(): Worker {
     finish(p);
     if (reply.ok) p.resolve(reply.result);
     else p.reject(failureError(reply));
+    if (reply.ok && reply.result.data.byteLength > RECYCLE_BYTES && thread === w) {
+      thread = undefined;
+      void w.terminate();
+    }
     next();
   });
   // a thread that dies (out of memory, a codec crash) fails its job, not the process
