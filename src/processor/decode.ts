@@ -14,6 +14,7 @@ import {
 } from '../errors.js';
 import { orientedSize } from './geometry.js';
 import { runCodec, type PixelLimits } from './codec-thread/index.js';
+import { cliOperations } from './foreign.js';
 import { vipsCommandEnv } from './vips.js';
 import { boundWork, workSignal } from './work-scope.js';
 import { readHeader } from './header.js';
@@ -141,6 +142,8 @@ export async function openSource(
       return await nativeSource(format, data, base, opts, load);
     } catch (err) {
       if (format === 'heif' && !(err instanceof ImagorError && err.status === 422)) {
+        // HEVC: sharp's libheif decodes AV1 only
+        if (await cliLoads('heifload')) return cliSource(format, data, base, opts, load);
         return rawSource(format, await decodeHeic(data, opts), base, opts);
       }
       throw err;
@@ -149,16 +152,35 @@ export async function openSource(
   if (format === 'bmp') return rawSource(format, decodeBmpPixels(data, opts), base, opts);
   if (format === 'jxl') {
     if (sharpCanRead('jxl')) return nativeSource(format, data, base, opts, load);
+    checkJxlDeclaredSize(data, opts);
+    // native libjxl needs a fraction of the bundled decoder's memory and time
+    if (await cliLoads('jxlload')) return cliSource(format, data, base, opts, load);
     return rawSource(format, await decodeJxl(data, opts), base, opts);
   }
   if (format === 'jp2' || format === 'pdf') {
     if (!(await vipsCliAvailable())) throw unsupportedFormat();
-    const { png, pages } = await convertWithVipsCli(data, format, load, opts);
-    const src = await nativeSource(format, png, base, opts, { ...load, page: 1, frames: 1 }, 'png');
-    if (format === 'pdf') src.documentPages = pages;
-    return src;
+    return cliSource(format, data, base, opts, load);
   }
   throw unsupportedFormat();
+}
+
+/** A source decoded by the system's vips command (handed over as a lossless PNG). */
+async function cliSource(
+  format: 'jxl' | 'jp2' | 'pdf' | 'heif',
+  data: Buffer,
+  base: SharpOptions,
+  opts: ProcessorOptions,
+  load: LoadSettings,
+): Promise<Source> {
+  const { png, pages } = await convertWithVipsCli(data, format, load, opts);
+  const src = await nativeSource(format, png, base, opts, { ...load, page: 1, frames: 1 }, 'png');
+  if (format === 'pdf') src.documentPages = pages;
+  return src;
+}
+
+/** Whether the system's vips command has this loader (and vipsheader runs). */
+async function cliLoads(loader: string): Promise<boolean> {
+  return (await vipsCliAvailable()) && (await cliOperations()).has(loader);
 }
 
 /**
@@ -350,11 +372,24 @@ async function decodeHeic(data: Buffer, opts: ProcessorOptions): Promise<Pixels>
   return fromRgba(new Uint8Array(img.data), img.width, img.height, true);
 }
 
-async function decodeJxl(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
-  // the decoder allocates the whole image: the declared size is checked first
+/**
+ * The bundled JPEG XL decoder (WebAssembly) holds about 30 bytes per pixel while it decodes (a 4000x4000
+ * image took the worker to 690 MiB) and fails past about 40 megapixels: without the vips command, larger
+ * JPEG XL sources answer 422 before it starts.
+ */
+const WASM_JXL_MAX_PIXELS = 4096 * 4096;
+
+/** Every JPEG XL decoder allocates the whole image: the size its header declares is checked first. */
+function checkJxlDeclaredSize(data: Buffer, opts: ProcessorOptions): { width: number; height: number } {
   const declared = jxlSize(data);
   if (!declared) throw new ImagorError(406, 'jxl: not a JPEG XL image (unreadable size header)');
   checkResolution(declared.width, declared.height, 1, opts);
+  return declared;
+}
+
+async function decodeJxl(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
+  const declared = checkJxlDeclaredSize(data, opts);
+  if (declared.width * declared.height > WASM_JXL_MAX_PIXELS) throw maxResolutionExceeded();
   const input = ownCopy(data);
   const img = await runCodec({ op: 'jxl-decode', input }, [input], workSignal());
   checkResolution(img.width, img.height, 1, opts);
@@ -400,25 +435,35 @@ function run(cmd: string, args: string[]): Promise<string> {
       args,
       { timeout: CLI_TIMEOUT_MS, maxBuffer: 1 << 20, env: vipsCommandEnv() },
       (err, stdout, stderr) => {
-        if (err) {
-          const msg = (stderr || err.message).toString().trim().split('\n')[0] ?? 'vips failed';
-          reject(new ImagorError(406, msg, { cause: err }));
-        } else resolve(stdout.toString());
+        if (err) reject(new ImagorError(406, cliMessage(stderr || err.message), { cause: err }));
+        else resolve(stdout.toString());
       },
     );
   });
 }
 
-/** Converts JPEG 2000 / PDF bytes to PNG with the vips CLI, checking the size first. */
+const CLI_SUFFIX = { jxl: 'in.jxl', jp2: 'in.jp2', pdf: 'in.pdf', heif: 'in.heic' } as const;
+
+/**
+ * The first line of the command's complaint, without file names or the codec's own source locations
+ * (libjxl prefixes `./lib/jxl/dec_ans.cc:273: `).
+ */
+function cliMessage(text: string | Buffer): string {
+  const line = String(text).trim().split('\n')[0] ?? '';
+  const bare = scrubPaths(line.replace(/^(?:\S+\/)?[\w.-]+\.(?:cc|cpp|c|h):\d+:\s*/, '')).trim();
+  return bare || 'vips failed';
+}
+
+/** Converts JPEG XL / JPEG 2000 / PDF / HEIF bytes to PNG with the vips CLI, checking the size first. */
 async function convertWithVipsCli(
   data: Buffer,
-  format: 'jp2' | 'pdf',
+  format: keyof typeof CLI_SUFFIX,
   load: LoadSettings,
   opts: ProcessorOptions,
 ): Promise<{ png: Buffer; pages: number }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-vips-'));
   try {
-    const inFile = path.join(dir, format === 'pdf' ? 'in.pdf' : 'in.jp2');
+    const inFile = path.join(dir, CLI_SUFFIX[format]);
     const outFile = path.join(dir, 'out.png');
     await writeFile(inFile, data);
     let spec = inFile;

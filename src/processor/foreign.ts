@@ -60,11 +60,11 @@ export async function encodeJxl(p: Sharp, o: ForeignEncodeOptions): Promise<Buff
 // ---- JPEG 2000 and HEIF through the vips command ----
 
 const CLI_TIMEOUT_MS = 30_000;
-let savers: Promise<Set<string>> | undefined;
+let operations: Promise<Set<string>> | undefined;
 
-/** The savers of the system's vips command (empty without it); probed once. */
-export function cliSavers(): Promise<Set<string>> {
-  savers ??= new Promise((resolve) => {
+/** The loaders and savers of the system's vips command (empty without it); probed once. */
+export function cliOperations(): Promise<Set<string>> {
+  operations ??= new Promise((resolve) => {
     execFile(
       'vips',
       ['-l', 'foreign'],
@@ -72,12 +72,12 @@ export function cliSavers(): Promise<Set<string>> {
       (err, stdout) => {
         if (err) return resolve(new Set());
         const found = new Set<string>();
-        for (const m of String(stdout).matchAll(/\((\w+save)\)/g)) if (m[1]) found.add(m[1]);
+        for (const m of String(stdout).matchAll(/\((\w+(?:save|load))\)/g)) if (m[1]) found.add(m[1]);
         resolve(found);
       },
     );
   });
-  return savers;
+  return operations;
 }
 
 function runCli(args: string[]): Promise<void> {
@@ -108,7 +108,7 @@ const CLI_SUFFIX: Record<ForeignFormat, string> = { jxl: 'out.jxl', jp2: 'out.jp
  * free, metadata is kept), else the in-process wasm encoder.
  */
 export async function encodeJxlAnyhow(p: Sharp, o: ForeignEncodeOptions): Promise<Buffer> {
-  if ((await cliSavers()).has('jxlsave')) return encodeWithVipsCli(p, 'jxl', o);
+  if ((await cliOperations()).has('jxlsave')) return encodeWithVipsCli(p, 'jxl', o);
   return encodeJxl(p, o);
 }
 
@@ -119,7 +119,7 @@ export async function encodeWithVipsCli(
   o: ForeignEncodeOptions,
 ): Promise<Buffer> {
   const saver = CLI_SAVERS[format];
-  if (!(await cliSavers()).has(saver)) throw saverMissing(format);
+  if (!(await cliOperations()).has(saver)) throw saverMissing(format);
   const png = await p.png({ compressionLevel: 1 }).toBuffer();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-save-'));
   try {

@@ -23,11 +23,19 @@ export interface Cli {
   stop(): Promise<void>;
 }
 
-/** Starts the built CLI (dist/src/main.js) on 127.0.0.1:0 and waits until a worker listens. */
-export async function startCli(args: string[], timeoutMs = 30_000, port = 0): Promise<Cli> {
+/**
+ * Starts the built CLI (dist/src/main.js) on 127.0.0.1:0 and waits until a worker listens; `env` is
+ * its whole environment (by default only PATH).
+ */
+export async function startCli(
+  args: string[],
+  timeoutMs = 30_000,
+  port = 0,
+  env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '' },
+): Promise<Cli> {
   const child = spawn(process.execPath, ['dist/src/main.js', '-bind', `127.0.0.1:${port}`, ...args], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '' },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines: LogLine[] = [];

@@ -96,23 +96,37 @@ describe('codec thread (JPEG XL and HEIF in WebAssembly)', () => {
     assert.equal(codecThreadsStarted(), beforeSmall + 1, 'the large image ended its thread');
   });
 
-  it('decodes JPEG XL sources in the thread: size and pixels survive the hand-over', async () => {
+  it('decodes JPEG XL in the thread: size and pixels survive the hand-over', async () => {
+    const file = await readFile(fixturePath('imagor/jxl-isobmff.jxl'));
+    const input = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength);
+    const img = await runCodec({ op: 'jxl-decode', input }, [input]);
+    assert.equal(img.width, 640);
+    assert.equal(img.height, 416);
+    // a grey photo: R of every RGBA pixel; libvips' `vips stats` of the file gives mean 100.3
+    const px = new Uint8Array(img.data);
+    let sum = 0;
+    for (let i = 0; i < px.length; i += 4) sum += px[i] ?? 0;
+    const mean = sum / (px.length / 4);
+    assert.ok(Math.abs(mean - 100.3) < 2, `mean ${mean.toFixed(1)}`);
+  });
+
+  it('a JPEG XL source gives the photo whichever decoder reads it', async () => {
     const out = await run('unsafe/filters:format(png)/imagor/jxl-isobmff.jxl');
     const meta = await sharp(out.data).metadata();
     assert.equal(meta.width, 640);
     assert.equal(meta.height, 416);
-    // the photo's tones (libvips' vips stats of the file: mean 100.3, deviation 48.2)
     const stats = await sharp(out.data).stats();
-    const mean = stats.channels.slice(0, 3).reduce((s, c) => s + c.mean, 0) / 3;
-    assert.ok(Math.abs(mean - 100.3) < 2, `mean ${mean.toFixed(1)}`);
+    const first = stats.channels[0];
+    assert.ok(first && Math.abs(first.mean - 100.3) < 2, `mean ${first?.mean.toFixed(1)}`);
   });
 
-  it('a corrupt JPEG XL body is a 406 from the thread, without a path in the message', async () => {
+  it('a corrupt JPEG XL body is a 406 without a path or source location in the message', async () => {
     const good = await readFile(fixturePath('jxl/b_640x480.jxl'));
     const bad = Buffer.concat([good.subarray(0, 40), Buffer.alloc(200, 0x5a)]);
     await assert.rejects(
       runBlob(new ImageBlob(bad), 'unsafe/filters:format(png)/bad.jxl'),
-      (e: unknown) => e instanceof ImagorError && e.status === 406 && !/\//.test(e.message),
+      (e: unknown) =>
+        e instanceof ImagorError && e.status === 406 && !/\/|\.cc\b/.test(e.message) && e.message.length > 0,
     );
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import sharp from 'sharp';
 import { ImagorError } from '../../src/errors.js';
 import { parseColor } from '../../src/processor/color.js';
-import { cliSavers, encodeJxl, saverMissing } from '../../src/processor/foreign.js';
+import { cliOperations, encodeJxl, saverMissing } from '../../src/processor/foreign.js';
 import { meta, run } from './helpers.js';
 
 /** The TIFF tags of the first IFD (tag → first value). */
@@ -90,7 +90,7 @@ describe('formats sharp cannot write', () => {
     assert.equal(back.contentType, 'image/png');
   });
   it('format(heif) writes HEVC HEIF and a HEIF source keeps its format and alpha (vips command)', async (t) => {
-    if (!(await cliSavers()).has('heifsave')) {
+    if (!(await cliOperations()).has('heifsave')) {
       await assert.rejects(
         run('unsafe/filters:format(heif)/imagor/gopher-front.png'),
         (e: unknown) => e instanceof ImagorError && e.status === 406 && /heifsave_buffer/.test(e.message),
@@ -108,7 +108,7 @@ describe('formats sharp cannot write', () => {
     assert.equal(m.hasAlpha, true);
   });
   it('format(jp2) writes JPEG 2000 (vips command), else 406 naming the missing saver', async (t) => {
-    if (!(await cliSavers()).has('jp2ksave')) {
+    if (!(await cliOperations()).has('jp2ksave')) {
       await assert.rejects(
         run('unsafe/filters:format(jp2)/imagor/gopher-front.png'),
         (e: unknown) => e instanceof ImagorError && e.status === 406 && /jp2ksave_buffer/.test(e.message),

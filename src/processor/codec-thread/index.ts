@@ -7,7 +7,7 @@ export { exceedsLimits } from './protocol.js';
 
 /**
  * The processor's side of the codec thread (./worker.ts): one thread per process, started on the
- * first job and ended after IDLE_MS without work or after a large image; jobs run one at a time in
+ * first job and ended after IDLE_MS without work, after a large image or a failed job; jobs run one at a time in
  * arrival order. A job whose request is aborted (deadline, closed client) while it runs ends the
  * thread, which stops the computation; the next job starts a fresh one.
  */
@@ -68,7 +68,8 @@ function spawn(): Worker {
     finish(p);
     if (reply.ok) p.resolve(reply.result);
     else p.reject(failureError(reply));
-    if (reply.ok && reply.result.data.byteLength > RECYCLE_BYTES && thread === w) {
+    // after a failure the codec's state is not trusted (a WebAssembly trap can leave it broken)
+    if (thread === w && (!reply.ok || reply.result.data.byteLength > RECYCLE_BYTES)) {
       thread = undefined;
       void w.terminate();
     }

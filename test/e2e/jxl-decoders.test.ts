@@ -1,0 +1,117 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { startCli, type Cli } from '../helpers/cli.js';
+import { fixturePath } from '../helpers/fixtures.js';
+import { get, json } from '../helpers/server.js';
+
+const exec = promisify(execFile);
+/** sharp points VIPSHOME at its own libvips, which hides the system's loader modules from the command */
+const vipsEnv = (): NodeJS.ProcessEnv => {
+  const env = { ...process.env };
+  delete env.VIPSHOME;
+  return env;
+};
+const run = (cmd: string, argv: string[]) => exec(cmd, argv, { env: vipsEnv(), maxBuffer: 4 << 20 });
+
+/** A bare JPEG XL codestream whose SizeHeader declares `side` x `side`, and nothing after it. */
+function declaredSquare(side: number): Buffer {
+  const bits: number[] = [0, 1, 1];
+  for (let i = 0; i < 30; i++) bits.push(((side - 1) >> i) & 1);
+  bits.push(1, 0, 0);
+  const out = Buffer.alloc(2 + Math.ceil(bits.length / 8) + 16);
+  out[0] = 0xff;
+  out[1] = 0x0a;
+  bits.forEach((b, i) => {
+    out[2 + (i >> 3)]! |= b << (i & 7);
+  });
+  return out;
+}
+
+async function hasVipsJxl(): Promise<boolean> {
+  try {
+    const { stdout } = await run('vips', ['-l', 'foreign']);
+    return stdout.includes('(jxlload)') && stdout.includes('(jxlsave)');
+  } catch {
+    return false;
+  }
+}
+
+const args = (dir: string): string[] => [
+  '-imagor-unsafe',
+  '-http-loader-disable',
+  '-file-loader-base-dir',
+  dir,
+];
+
+describe('JPEG XL sources: which decoder, and its limits', () => {
+  let dir: string;
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-jxl-'));
+    await copyFile(fixturePath('imagor/jxl-isobmff.jxl'), path.join(dir, 'photo.jxl'));
+    await writeFile(path.join(dir, 'declared-5000.jxl'), declaredSquare(5000));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  describe('without the vips command (bundled WebAssembly decoder)', () => {
+    let cli: Cli;
+    before(async () => {
+      cli = await startCli(args(dir), 30_000, 0, { PATH: path.join(dir, 'no-such-bin') });
+    });
+    after(() => cli.stop());
+
+    it('decodes a photo', async () => {
+      const r = await get(`${cli.url}/unsafe/fit-in/320x320/filters:format(png)/photo.jxl`);
+      assert.equal(r.status, 200);
+      const meta = await sharp(r.body).metadata();
+      assert.deepEqual([meta.width, meta.height], [320, 208]);
+    });
+
+    it('answers 422 for a JPEG XL over 16 megapixels before decoding it (within -vips-max-resolution)', async () => {
+      const r = await get(`${cli.url}/unsafe/fit-in/100x100/declared-5000.jxl`);
+      assert.equal(r.status, 422);
+      assert.deepEqual(json(r), { message: 'maximum resolution exceeded', status: 422 });
+    });
+  });
+
+  describe('with the vips command (native libjxl in a child process)', () => {
+    let cli: Cli | undefined;
+    let skip = '';
+    before(async () => {
+      if (!(await hasVipsJxl())) {
+        skip = 'no vips command with jxlload and jxlsave';
+        return;
+      }
+      // 18 megapixels: past the bundled decoder's cap, inside -vips-max-resolution
+      await run('vips', ['black', path.join(dir, 'big.v'), '4200', '4200', '--bands', '3']);
+      await run('vips', ['jxlsave', path.join(dir, 'big.v'), path.join(dir, 'big.jxl')]);
+      await rm(path.join(dir, 'big.v'));
+      cli = await startCli(args(dir));
+    });
+    after(() => cli?.stop());
+
+    it('decodes an 18-megapixel JPEG XL', async (t) => {
+      if (!cli) return t.skip(skip);
+      const r = await get(`${cli.url}/unsafe/fit-in/100x100/filters:format(png)/big.jxl`);
+      assert.equal(r.status, 200);
+      const meta = await sharp(r.body).metadata();
+      assert.deepEqual([meta.width, meta.height], [100, 100]);
+      assert.ok(!cli.lines.some((l) => /replacing it/.test(String(l.msg))), 'the worker was not replaced');
+    });
+
+    it('keeps the source as the libvips loader reads it (a grey photo stays one band)', async (t) => {
+      if (!cli) return t.skip(skip);
+      const r = await get(`${cli.url}/unsafe/filters:format(png)/photo.jxl`);
+      assert.equal(r.status, 200);
+      const meta = await sharp(r.body).metadata();
+      assert.deepEqual([meta.width, meta.height, meta.channels], [640, 416, 1]);
+    });
+  });
+});
