@@ -15,7 +15,7 @@ import {
 import { orientedSize } from './geometry.js';
 import { runCodec, type PixelLimits } from './codec-thread/index.js';
 import { cliOperations } from './foreign.js';
-import { vipsCommandEnv } from './vips.js';
+import { vipsCommandEnv, withVipsCommand } from './vips.js';
 import { boundWork, workSignal } from './work-scope.js';
 import { readHeader } from './header.js';
 import { jxlSize } from './jxl-size.js';
@@ -172,7 +172,7 @@ async function cliSource(
   opts: ProcessorOptions,
   load: LoadSettings,
 ): Promise<Source> {
-  const { png, pages } = await convertWithVipsCli(data, format, load, opts);
+  const { png, pages } = await withVipsCommand(() => convertWithVipsCli(data, format, load, opts));
   const src = await nativeSource(format, png, base, opts, { ...load, page: 1, frames: 1 }, 'png');
   if (format === 'pdf') src.documentPages = pages;
   return src;

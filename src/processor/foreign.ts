@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Sharp } from 'sharp';
 import { ImagorError } from '../errors.js';
 import { CodecUnavailable, runCodec } from './codec-thread/index.js';
-import { vipsCommandEnv } from './vips.js';
+import { vipsCommandEnv, withVipsCommand } from './vips.js';
 import { workSignal } from './work-scope.js';
 
 /**
@@ -121,6 +121,11 @@ export async function encodeWithVipsCli(
   const saver = CLI_SAVERS[format];
   if (!(await cliOperations()).has(saver)) throw saverMissing(format);
   const png = await p.png({ compressionLevel: 1 }).toBuffer();
+  return withVipsCommand(() => saveWithVipsCli(png, format, o));
+}
+
+async function saveWithVipsCli(png: Buffer, format: ForeignFormat, o: ForeignEncodeOptions): Promise<Buffer> {
+  const saver = CLI_SAVERS[format];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-save-'));
   try {
     const inFile = path.join(dir, 'in.png');

@@ -1,4 +1,6 @@
 import sharp from 'sharp';
+import { ProcessLimiter } from '../limiter.js';
+import { workSignal } from './work-scope.js';
 
 export interface VipsSettings {
   /** libvips threads per image: -1 = one per core, 0 = leave sharp's default, N = N */
@@ -35,4 +37,21 @@ export function vipsCommandEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   delete env.VIPSHOME;
   return env;
+}
+
+/**
+ * One `vips` command at a time per worker: a child decodes or encodes the whole image in its own
+ * memory (a 9000x9000 JPEG XL takes about 600 MiB), so several at once would multiply the process
+ * tree's peak. Others wait (until their request's deadline, 408); more than 64 waiting answer 429.
+ */
+const commandGate = new ProcessLimiter(1, 64);
+const never = new AbortController().signal;
+
+export async function withVipsCommand<T>(fn: () => Promise<T>): Promise<T> {
+  const release = await commandGate.acquire(workSignal() ?? never);
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
 }

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,6 +105,34 @@ describe('JPEG XL sources: which decoder, and its limits', () => {
       const meta = await sharp(r.body).metadata();
       assert.deepEqual([meta.width, meta.height], [100, 100]);
       assert.ok(!cli.lines.some((l) => /replacing it/.test(String(l.msg))), 'the worker was not replaced');
+    });
+
+    it('runs one vips command at a time per worker; the others wait and are answered', async (t) => {
+      if (!cli) return t.skip(skip);
+      const c = cli;
+      let most = 0;
+      const sample = setInterval(() => {
+        const children = c.tree().filter((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'vips';
+          } catch {
+            return false;
+          }
+        });
+        most = Math.max(most, children.length);
+      }, 20);
+      try {
+        const answers = await Promise.all(
+          [1, 2, 3].map((q) => get(`${c.url}/unsafe/fit-in/100x100/filters:quality(${q})/big.jxl`)),
+        );
+        assert.deepEqual(
+          answers.map((a) => a.status),
+          [200, 200, 200],
+        );
+      } finally {
+        clearInterval(sample);
+      }
+      assert.equal(most, 1, 'vips commands running at once');
     });
 
     it('keeps the source as the libvips loader reads it (a grey photo stays one band)', async (t) => {
