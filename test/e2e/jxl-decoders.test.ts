@@ -8,6 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { startCli, type Cli } from '../helpers/cli.js';
+import { jxlDeclaredSquare } from '../helpers/bombs.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { get, json } from '../helpers/server.js';
 
@@ -19,20 +20,6 @@ const vipsEnv = (): NodeJS.ProcessEnv => {
   return env;
 };
 const run = (cmd: string, argv: string[]) => exec(cmd, argv, { env: vipsEnv(), maxBuffer: 4 << 20 });
-
-/** A bare JPEG XL codestream whose SizeHeader declares `side` x `side`, and nothing after it. */
-function declaredSquare(side: number): Buffer {
-  const bits: number[] = [0, 1, 1];
-  for (let i = 0; i < 30; i++) bits.push(((side - 1) >> i) & 1);
-  bits.push(1, 0, 0);
-  const out = Buffer.alloc(2 + Math.ceil(bits.length / 8) + 16);
-  out[0] = 0xff;
-  out[1] = 0x0a;
-  bits.forEach((b, i) => {
-    out[2 + (i >> 3)]! |= b << (i & 7);
-  });
-  return out;
-}
 
 async function hasVipsJxl(): Promise<boolean> {
   try {
@@ -55,7 +42,7 @@ describe('JPEG XL sources: which decoder, and its limits', () => {
   before(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'imagor-jxl-'));
     await copyFile(fixturePath('imagor/jxl-isobmff.jxl'), path.join(dir, 'photo.jxl'));
-    await writeFile(path.join(dir, 'declared-5000.jxl'), declaredSquare(5000));
+    await writeFile(path.join(dir, 'declared-5000.jxl'), jxlDeclaredSquare(5000));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -120,3 +120,17 @@ export function svgUseBomb(depth = 9, fan = 10): Buffer {
       `<defs>${defs}</defs><use href="#l${depth}"/></svg>`,
   );
 }
+
+/** A bare JPEG XL codestream whose SizeHeader declares `side` x `side` (30-bit height, ratio 1:1), then nothing. */
+export function jxlDeclaredSquare(side: number): Buffer {
+  const bits: number[] = [0, 1, 1]; // not div8; U32 selector 3 (30 bits), least significant bit first
+  for (let i = 0; i < 30; i++) bits.push(((side - 1) >> i) & 1);
+  bits.push(1, 0, 0); // ratio 1 (1:1)
+  const out = Buffer.alloc(2 + Math.ceil(bits.length / 8) + 16);
+  out[0] = 0xff;
+  out[1] = 0x0a;
+  bits.forEach((b, i) => {
+    out[2 + (i >> 3)]! |= b << (i & 7);
+  });
+  return out;
+}

@@ -4,22 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { jxlSize } from '../../src/processor/jxl-size.js';
+import { jxlDeclaredSquare } from '../helpers/bombs.js';
 import { fixturePath } from '../helpers/fixtures.js';
 import { get, json, startServer } from '../helpers/server.js';
-
-/** A bare codestream whose SizeHeader declares `side` x `side` (a 30-bit height, ratio 1:1), then nothing. */
-function declaredSquare(side: number): Buffer {
-  const bits: number[] = [0, 1, 1]; // not div8; U32 selector 3 (30 bits), least significant bit first
-  for (let i = 0; i < 30; i++) bits.push(((side - 1) >> i) & 1);
-  bits.push(1, 0, 0); // ratio 1 (1:1)
-  const out = Buffer.alloc(2 + Math.ceil(bits.length / 8) + 16);
-  out[0] = 0xff;
-  out[1] = 0x0a;
-  bits.forEach((b, i) => {
-    out[2 + (i >> 3)]! |= b << (i & 7);
-  });
-  return out;
-}
 
 describe('JPEG XL size header', () => {
   for (const [file, w, h] of [
@@ -42,14 +29,14 @@ describe('JPEG XL size header', () => {
   });
 
   it('reads a declared size without any pixel data, and refuses what is not JPEG XL', async () => {
-    assert.deepEqual(jxlSize(declaredSquare(30000)), { width: 30000, height: 30000 });
+    assert.deepEqual(jxlSize(jxlDeclaredSquare(30000)), { width: 30000, height: 30000 });
     assert.equal(jxlSize(Buffer.from([0xff, 0x0a])), undefined);
     assert.equal(jxlSize(Buffer.from('not an image at all')), undefined);
   });
 
   it('a JPEG XL declaring 30000x30000 is refused with 422 before it is decoded', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'jxl-bomb-'));
-    await writeFile(path.join(dir, 'bomb.jxl'), declaredSquare(30000));
+    await writeFile(path.join(dir, 'bomb.jxl'), jxlDeclaredSquare(30000));
     const server = await startServer([
       '-imagor-unsafe',
       '-file-loader-base-dir',
