@@ -445,7 +445,7 @@ export const OPTIONS = [
     default: 0,
     group: 'vips',
     supported: true,
-    help: 'largest output width in pixels; 0 = 9999',
+    help: 'largest image width in pixels, of the source and of the output (422 beyond it); 0 = 9999',
   },
   {
     name: 'vips-max-height',
@@ -453,7 +453,7 @@ export const OPTIONS = [
     default: 0,
     group: 'vips',
     supported: true,
-    help: 'largest output height in pixels; 0 = 9999',
+    help: 'largest image height in pixels (one frame), of the source and of the output (422 beyond it); 0 = 9999',
   },
   {
     name: 'vips-max-resolution',
@@ -549,7 +549,7 @@ export const OPTIONS = [
     default: 0,
     group: 'vips',
     supported: true,
-    help: 'libvips SIMD (VIPS_VECTOR) bitmask; 0 leaves the libvips default',
+    help: 'libvips SIMD bitmask in imagor; accepted for compatibility and ignored here (sharp starts libvips before flags are read)',
   },
   {
     name: 'vips-detector-probe-size',
