@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   }
   if (cluster.isPrimary) {
     for (const name of result.unsupportedSet) {
-      logger.warn({ flag: name }, `-${name} is set but not supported yet; it has no effect`);
+      logger.warn({ flag: name }, `-${name} is set but not supported here; it has no effect`);
     }
     if (metrics && metricsModule) {
       const { startMetricsServer } = await import('./metrics/server.js');

@@ -37,7 +37,7 @@ function groups(): [OptionGroup, OptionSpec[]][] {
 
 /** A flag's description as `-h` and the README print it; unsupported flags say so. */
 export function optionDescription(spec: OptionSpec): string {
-  return spec.supported ? spec.help : `${spec.help} (not supported yet: accepted and ignored)`;
+  return spec.supported ? spec.help : `${spec.help} (not supported: accepted and ignored)`;
 }
 
 export function renderHelp(): string {

@@ -548,8 +548,8 @@ export const OPTIONS = [
     kind: 'int',
     default: 0,
     group: 'vips',
-    supported: true,
-    help: 'libvips SIMD bitmask in imagor; accepted for compatibility and ignored here (sharp starts libvips before flags are read)',
+    supported: false,
+    help: 'libvips SIMD bitmask in imagor (sharp starts libvips before flags are read)',
   },
   {
     name: 'vips-detector-probe-size',

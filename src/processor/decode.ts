@@ -433,7 +433,7 @@ function run(cmd: string, args: string[]): Promise<string> {
     execFile(
       cmd,
       args,
-      { timeout: CLI_TIMEOUT_MS, maxBuffer: 1 << 20, env: vipsCommandEnv() },
+      { timeout: CLI_TIMEOUT_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20, env: vipsCommandEnv() },
       (err, stdout, stderr) => {
         if (err) reject(new ImagorError(406, cliMessage(stderr || err.message), { cause: err }));
         else resolve(stdout.toString());
