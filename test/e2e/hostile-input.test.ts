@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gifFrameBomb, pngHeaderBomb, svgFilterBomb, svgUseBomb } from '../helpers/bombs.js';
 import { startCli, rawRequest, type Cli } from '../helpers/cli.js';
+import { readFixture } from '../helpers/fixtures.js';
 
 /**
  * Hostile input against the real built server (supervisor + worker processes, sockets on 127.0.0.1),
@@ -66,6 +67,12 @@ before(async () => {
   await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#336699' } })
     .png()
     .toFile(path.join(dir, 'canvas.png'));
+  const avif = readFixture('imagor/gopher-front.avif');
+  const jpeg = readFixture('imagor/demo1.jpg');
+  for (const cut of [512, 1017, 1024, 1695, 2000, 3389]) {
+    await writeFile(path.join(dir, `cut-${cut}.avif`), avif.subarray(0, cut));
+    await writeFile(path.join(dir, `cut-${cut}.jpg`), jpeg.subarray(0, cut + 3000));
+  }
   await sharp({ create: { width: 1, height: 1, channels: 4, background: '#ff000080' } })
     .png()
     .toFile(path.join(dir, 'dot.png'));
@@ -152,6 +159,21 @@ describe('hostile input against the real server', () => {
     // within the budget: processed (or 408 on a slow machine), in time either way
     const small = await hit('/unsafe/10x10/frames.gif');
     assert.ok([200, 408].includes(small.status), `${small.status} ${small.body}`);
+    sameWorkers();
+  });
+
+  it('truncated AVIF and JPEG sources decoded side by side are all 406, never 500', async () => {
+    const names = [512, 1017, 1024, 1695, 2000, 3389].flatMap((c) => [`cut-${c}.avif`, `cut-${c}.jpg`]);
+    const paths = names.flatMap((n) => [`/unsafe/${n}`, `/unsafe/fit-in/100x100/${n}`, `/unsafe/meta/${n}`]);
+    for (let round = 0; round < 4; round++) {
+      const answers = await Promise.all(paths.map(async (p) => ({ p, ...(await hit(p)) })));
+      for (const a of answers) {
+        assert.equal(a.status, 406, `${a.p}: ${a.body}`);
+        const body = JSON.parse(a.body) as { message: string; status: number };
+        assert.equal(body.status, 406);
+        assert.ok(body.message.length > 0);
+      }
+    }
     sameWorkers();
   });
 
