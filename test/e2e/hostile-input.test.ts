@@ -177,6 +177,21 @@ describe('hostile input against the real server', () => {
     sameWorkers();
   });
 
+  it('attachment names with line breaks, control or non-ASCII characters are sent safely', async () => {
+    const cases: Array<[string, string]> = [
+      ['attachment(%0D%0ASet-Cookie:x=1)', 'attachment; filename="  Set-Cookie:x=1.png"'],
+      ['attachment(a%00b%7Fc%09d.png)', 'attachment; filename="a%00b%7Fc%09d.png"'],
+      ['attachment(%E6%97%A5%E6%9C%AC.png)', 'attachment; filename="%E6%97%A5%E6%9C%AC.png"'],
+    ];
+    for (const [filter, want] of cases) {
+      const r = await fetch(`${cli.url}/unsafe/filters:${filter}/dot.png`);
+      assert.equal(r.status, 200, filter);
+      assert.equal(r.headers.get('set-cookie'), null);
+      assert.equal(r.headers.get('content-disposition'), want, filter);
+    }
+    sameWorkers();
+  });
+
   it('a PNG header claiming a huge canvas is 422 without decoding', async () => {
     for (const p of ['/unsafe/100x100/huge.png', '/unsafe/filters:blur(3)/huge.png', '/unsafe/wide.png']) {
       const r = await hit(p);
