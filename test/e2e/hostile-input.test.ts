@@ -192,6 +192,14 @@ describe('hostile input against the real server', () => {
     sameWorkers();
   });
 
+  it('a thousand growing paddings end at the request timeout; the worker keeps answering meanwhile', async () => {
+    const chain = Array.from({ length: 1000 }, () => 'padding(red,5)').join(':');
+    const r = await hit(`/unsafe/filters:${chain}/dot.png`);
+    assert.ok([408, 422].includes(r.status), `${r.status} ${r.body}`);
+    assert.ok(!cli.lines.some((l) => l.msg === 'worker does not answer the heartbeat; killing it'));
+    sameWorkers();
+  });
+
   it('a PNG header claiming a huge canvas is 422 without decoding', async () => {
     for (const p of ['/unsafe/100x100/huge.png', '/unsafe/filters:blur(3)/huge.png', '/unsafe/wide.png']) {
       const r = await hit(p);
