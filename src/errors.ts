@@ -42,6 +42,10 @@ export function toImagorError(err: unknown): ImagorError {
     if (m) return new ImagorError(Number(m[1]), scrubPaths(m[2] ?? ''));
     const sys = systemError(err);
     if (sys) return sys;
+    // libvips has one error buffer per process: a concurrent request can clear it before sharp
+    // reads it, and sharp then rejects a failed decode with this placeholder
+    if (err.message === 'Unknown error')
+      return new ImagorError(406, 'corrupt or unsupported image', { cause: err });
     if (isLibvipsError(err)) return new ImagorError(406, scrubPaths(err.message.trim()), { cause: err });
     return new ImagorError(500, scrubPaths(err.message) || 'internal error', { cause: err });
   }

@@ -60,7 +60,21 @@ export function contentDisposition(
   let name = attachment || image.split('/').pop() || 'image';
   const exts = EXTENSIONS[contentType];
   if (exts && !exts.some((e) => name.toLowerCase().endsWith(e))) name += exts[0];
-  return `attachment; filename="${name.replace(/"/g, '%22')}"`;
+  return `attachment; filename="${headerSafe(name.replace(/"/g, '%22'))}"`;
+}
+
+/**
+ * A header value Node will send unchanged: line breaks become spaces (as Go's server writes them);
+ * other control characters and non-ASCII text are percent-escaped as UTF-8 bytes (Node refuses
+ * characters past Latin-1 in a header and does not write the others as the same bytes everywhere).
+ */
+function headerSafe(text: string): string {
+  let out = '';
+  for (const b of Buffer.from(text.replace(/[\r\n]/g, ' '), 'utf8')) {
+    out +=
+      b < 0x20 || b >= 0x7f ? `%${b.toString(16).toUpperCase().padStart(2, '0')}` : String.fromCharCode(b);
+  }
+  return out;
 }
 
 /** Validators exist only for bytes that came from a storage (never for freshly processed images). */

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { App, AppRequest, AppResponse } from '../app/app.js';
-import { invalid, toImagorError } from '../errors.js';
+import { ImagorError, invalid, toImagorError } from '../errors.js';
 import { withRequestRecord, type RequestRecord } from '../observability/request-log.js';
 import { escapedRequestPath } from '../path/escape.js';
 import { createPlayground, type PlaygroundOptions } from './playground.js';
@@ -180,13 +180,25 @@ export function createHandler(opts: HandlerOptions): (req: IncomingMessage, res:
       signal: ac.signal,
       remoteAddress: req.socket.remoteAddress ?? '',
       body: req,
-    }).then(
-      (r) => send(res, method, r),
-      (err: unknown) => {
-        opts.logger.error({ err, uri: req.url }, 'request failed');
-        send(res, method, errorResponse(err, opts.disableErrorBody));
-      },
-    );
+    })
+      .then(
+        (r) => send(res, method, r),
+        (err: unknown) => {
+          opts.logger.error({ err, uri: req.url }, 'request failed');
+          send(res, method, errorResponse(err, opts.disableErrorBody));
+        },
+      )
+      .catch((err: unknown) => {
+        // a header Node refuses to write must not become an unhandled rejection that ends the worker
+        opts.logger.error({ err, uri: req.url }, 'response could not be written');
+        if (res.headersSent) return void res.destroy();
+        try {
+          for (const name of res.getHeaderNames()) res.removeHeader(name);
+          send(res, method, errorResponse(new ImagorError(500, 'internal error'), opts.disableErrorBody));
+        } catch {
+          res.destroy();
+        }
+      });
   };
 }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { gifFrameBomb, pngHeaderBomb, svgFilterBomb, svgUseBomb } from '../helpers/bombs.js';
 import { startCli, rawRequest, type Cli } from '../helpers/cli.js';
+import { readFixture } from '../helpers/fixtures.js';
 
 /**
  * Hostile input against the real built server (supervisor + worker processes, sockets on 127.0.0.1),
@@ -66,6 +67,12 @@ before(async () => {
   await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#336699' } })
     .png()
     .toFile(path.join(dir, 'canvas.png'));
+  const avif = readFixture('imagor/gopher-front.avif');
+  const jpeg = readFixture('imagor/demo1.jpg');
+  for (const cut of [512, 1017, 1024, 1695, 2000, 3389]) {
+    await writeFile(path.join(dir, `cut-${cut}.avif`), avif.subarray(0, cut));
+    await writeFile(path.join(dir, `cut-${cut}.jpg`), jpeg.subarray(0, cut + 3000));
+  }
   await sharp({ create: { width: 1, height: 1, channels: 4, background: '#ff000080' } })
     .png()
     .toFile(path.join(dir, 'dot.png'));
@@ -152,6 +159,44 @@ describe('hostile input against the real server', () => {
     // within the budget: processed (or 408 on a slow machine), in time either way
     const small = await hit('/unsafe/10x10/frames.gif');
     assert.ok([200, 408].includes(small.status), `${small.status} ${small.body}`);
+    sameWorkers();
+  });
+
+  it('truncated AVIF and JPEG sources decoded side by side are all 406, never 500', async () => {
+    const names = [512, 1017, 1024, 1695, 2000, 3389].flatMap((c) => [`cut-${c}.avif`, `cut-${c}.jpg`]);
+    const paths = names.flatMap((n) => [`/unsafe/${n}`, `/unsafe/fit-in/100x100/${n}`, `/unsafe/meta/${n}`]);
+    for (let round = 0; round < 4; round++) {
+      const answers = await Promise.all(paths.map(async (p) => ({ p, ...(await hit(p)) })));
+      for (const a of answers) {
+        assert.equal(a.status, 406, `${a.p}: ${a.body}`);
+        const body = JSON.parse(a.body) as { message: string; status: number };
+        assert.equal(body.status, 406);
+        assert.ok(body.message.length > 0);
+      }
+    }
+    sameWorkers();
+  });
+
+  it('attachment names with line breaks, control or non-ASCII characters are sent safely', async () => {
+    const cases: Array<[string, string]> = [
+      ['attachment(%0D%0ASet-Cookie:x=1)', 'attachment; filename="  Set-Cookie:x=1.png"'],
+      ['attachment(a%00b%7Fc%09d.png)', 'attachment; filename="a%00b%7Fc%09d.png"'],
+      ['attachment(%E6%97%A5%E6%9C%AC.png)', 'attachment; filename="%E6%97%A5%E6%9C%AC.png"'],
+    ];
+    for (const [filter, want] of cases) {
+      const r = await fetch(`${cli.url}/unsafe/filters:${filter}/dot.png`);
+      assert.equal(r.status, 200, filter);
+      assert.equal(r.headers.get('set-cookie'), null);
+      assert.equal(r.headers.get('content-disposition'), want, filter);
+    }
+    sameWorkers();
+  });
+
+  it('a thousand growing paddings end at the request timeout; the worker keeps answering meanwhile', async () => {
+    const chain = Array.from({ length: 1000 }, () => 'padding(red,5)').join(':');
+    const r = await hit(`/unsafe/filters:${chain}/dot.png`);
+    assert.ok([408, 422].includes(r.status), `${r.status} ${r.body}`);
+    assert.ok(!cli.lines.some((l) => l.msg === 'worker does not answer the heartbeat; killing it'));
     sameWorkers();
   });
 

@@ -47,3 +47,14 @@ describe('toImagorError keeps system details out of the answer', () => {
     );
   });
 });
+
+describe('libvips failures whose text was lost', () => {
+  // libvips keeps one error buffer for the whole process; a concurrent request can clear it before
+  // sharp reads it, and sharp then rejects with "Unknown error"
+  it('sharp\'s "Unknown error" is a 406 naming the input, not a 500', () => {
+    assert.deepEqual(toImagorError(new Error('Unknown error')).toJSON(), {
+      message: 'corrupt or unsupported image',
+      status: 406,
+    });
+  });
+});

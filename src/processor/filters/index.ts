@@ -118,6 +118,10 @@ export async function applyImageFilters(
     if (!def?.apply || !def.stages.includes('image')) continue;
     if (opts.disabled.has(f.name)) continue;
     if (ctx.disableBlur && BLUR_NAMES.has(f.name)) continue;
+    // Filters on raw pixels can resolve without waiting on anything, so a long chain would run as
+    // one unbroken task: no deadline timer, no heartbeat. A turn of the event loop between filters
+    // lets both run.
+    if (cur !== img) await new Promise<void>((resolve) => setImmediate(resolve));
     checkAborted(ctx.signal);
     const raw = splitArgs(f.args ?? '');
     let args: unknown;
