@@ -76,7 +76,9 @@ function spawn(): Worker {
     next();
   });
   // a thread that dies (out of memory, a codec crash) fails its job, not the process
-  w.on('error', (err) => lost(w, new ImagorError(500, `codec thread failed: ${err.message}`)));
+  w.on('error', (err) =>
+    lost(w, new ImagorError(500, `codec thread failed: ${scrubPaths(err.message)}`, { cause: err })),
+  );
   w.on('exit', () => lost(w, new ImagorError(500, 'codec thread exited')));
   return w;
 }
