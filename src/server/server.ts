@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 
 export interface ListenOptions {
   bind: string;
@@ -93,8 +93,21 @@ export async function listen(
   return `http://${shownHost}:${addr.port}`;
 }
 
+/**
+ * After a drain starts, idle kept-alive connections stay open this long, so that a client which sends
+ * its next request on one gets an answer (with `Connection: close`) instead of a reset; the
+ * connections still idle after it are closed.
+ */
+const IDLE_CLOSE_DELAY_MS = 1_000;
+
 export async function startServer(listener: http.RequestListener, o: ListenOptions): Promise<RunningServer> {
-  const server = http.createServer({ maxHeaderSize: 1 << 20 }, listener);
+  let draining = false;
+  const server = http.createServer({ maxHeaderSize: 1 << 20 }, (req, res) => {
+    // while draining every answer ends its connection: the client's next request opens a new one,
+    // which reaches a server that still accepts connections
+    if (draining) res.setHeader('Connection', 'close');
+    listener(req, res);
+  });
   server.keepAliveTimeout = 65_000;
   const { host, port } = listenTarget(o);
   const url = await listen(server, host, port, o.handle);
@@ -104,13 +117,18 @@ export async function startServer(listener: http.RequestListener, o: ListenOptio
     address: boundAddress(server),
     close: (graceMs = 10_000) =>
       new Promise<void>((resolve) => {
-        const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-        timer.unref();
-        server.close(() => {
-          clearTimeout(timer);
+        draining = true;
+        const all = setTimeout(() => server.closeAllConnections(), graceMs);
+        all.unref();
+        const idle = setTimeout(() => server.closeIdleConnections(), Math.min(IDLE_CLOSE_DELAY_MS, graceMs));
+        idle.unref();
+        // net.Server's close stops accepting and waits for the open connections; http.Server's own close
+        // would also drop the idle ones at once, racing requests already on their way
+        net.Server.prototype.close.call(server, () => {
+          clearTimeout(all);
+          clearTimeout(idle);
           resolve();
         });
-        server.closeIdleConnections();
       }),
   };
 }

@@ -44,6 +44,19 @@ function get(url: string, timeoutMs = 20_000): Promise<Answer> {
   });
 }
 
+/** GET through fetch, whose pool keeps connections alive and reuses them; never rejects. */
+async function fetchKeptAlive(url: string): Promise<Answer> {
+  const sentAt = Date.now();
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(20_000) });
+    await res.arrayBuffer();
+    return { kind: 'ok', status: res.status, sentAt, doneAt: Date.now() };
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    return { kind: 'error', code: e.cause?.code ?? e.name, sentAt, doneAt: Date.now() };
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const isAlive = (pid: number): boolean => {
@@ -108,13 +121,26 @@ function startCluster(args: string[]): {
 const listening = (l: LogLine): boolean => l.msg === 'imagor listening';
 const IMAGES = ['-imagor-unsafe', '-file-loader-base-dir', fixturePath('imagor')];
 
-/** `loops` clients sending requests back to back on fresh connections, each to a distinct URL. */
-function startLoad(url: string, loops: number): { answers: Answer[]; stop(): Promise<void> } {
+/**
+ * `loops` clients sending requests back to back, each to a distinct URL: on fresh connections, or
+ * with `keepAlive` on `loops` connections reused as a browser or CDN reuses them.
+ */
+function startLoad(
+  url: string,
+  loops: number,
+  keepAlive = false,
+): { answers: Answer[]; stop(): Promise<void> } {
   const answers: Answer[] = [];
   let running = true;
   let n = 0;
   const loop = async (): Promise<void> => {
-    while (running) answers.push(await get(`${url}/unsafe/${20 + (n++ % 200)}x20/gopher.png`));
+    while (running) {
+      // kept-alive: requests long enough (~50 ms) that a drain finds some of them in flight
+      const path = keepAlive
+        ? `/unsafe/${600 + (n++ % 200)}x600/filters:blur(2)/gopher.png`
+        : `/unsafe/${20 + (n++ % 200)}x20/gopher.png`;
+      answers.push(await (keepAlive ? fetchKeptAlive(url + path) : get(url + path)));
+    }
   };
   const all = Promise.all(Array.from({ length: loops }, loop));
   return {
@@ -307,29 +333,37 @@ describe('worker processes', () => {
     }
   });
 
-  it('a worker above -server-worker-max-memory is replaced without failing a request', async () => {
-    // a ceiling below any worker's RSS: every worker is recycled ~3 s after it is ready
-    const c = startCluster(['-server-worker-max-memory', String(32 * 1024 * 1024), ...IMAGES]);
-    try {
-      const first = await c.waitFor(listening);
-      const load = startLoad(first.url!, 4);
+  for (const keepAlive of [false, true]) {
+    it(`a worker above -server-worker-max-memory is replaced without failing a request (${keepAlive ? 'kept-alive connections' : 'a connection per request'})`, async () => {
+      // a ceiling below any worker's RSS: every worker is recycled ~3 s after it is ready
+      const c = startCluster(['-server-worker-max-memory', String(32 * 1024 * 1024), ...IMAGES]);
       try {
-        await c.waitFor((l) => l.msg === 'retired worker stopped', 30_000);
-        const second = await c.waitFor((l) => listening(l) && l.pid !== first.pid);
-        assert.ok(c.lines.some((l) => l.msg === 'worker memory stays above the ceiling; replacing it'));
-        await sleep(500);
-        assert.ok(second.pid !== first.pid);
+        const first = await c.waitFor(listening);
+        const load = startLoad(first.url!, 4, keepAlive);
+        try {
+          await c.waitFor((l) => l.msg === 'retired worker stopped', 30_000);
+          // with kept-alive connections, go through a second replacement as well
+          if (keepAlive)
+            await c.waitFor(
+              (l) => l.msg === 'retired worker stopped' && c.lines.filter((x) => x.msg === l.msg).length >= 2,
+              30_000,
+            );
+          const second = await c.waitFor((l) => listening(l) && l.pid !== first.pid);
+          assert.ok(c.lines.some((l) => l.msg === 'worker memory stays above the ceiling; replacing it'));
+          await sleep(500);
+          assert.ok(second.pid !== first.pid);
+        } finally {
+          await load.stop();
+        }
+        const failed = load.answers.filter((a) => a.kind !== 'ok' || a.status !== 200);
+        assert.deepEqual(failed, []);
+        assert.ok(load.answers.length > 20, `${load.answers.length} requests`);
+        const exited = new Promise<number | null>((r) => c.child.once('exit', (code) => r(code)));
+        c.child.kill('SIGTERM');
+        assert.equal(await exited, 0);
       } finally {
-        await load.stop();
+        c.child.kill('SIGKILL');
       }
-      const failed = load.answers.filter((a) => a.kind !== 'ok' || a.status !== 200);
-      assert.deepEqual(failed, []);
-      assert.ok(load.answers.length > 20, `${load.answers.length} requests`);
-      const exited = new Promise<number | null>((r) => c.child.once('exit', (code) => r(code)));
-      c.child.kill('SIGTERM');
-      assert.equal(await exited, 0);
-    } finally {
-      c.child.kill('SIGKILL');
-    }
-  });
+    });
+  }
 });
