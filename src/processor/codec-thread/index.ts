@@ -7,9 +7,9 @@ export { exceedsLimits } from './protocol.js';
 
 /**
  * The processor's side of the codec thread (./worker.ts): one thread per process, started on the
- * first job and ended after IDLE_MS without work, after a large image or a failed job; jobs run one at a time in
- * arrival order. A job whose request is aborted (deadline, closed client) while it runs ends the
- * thread, which stops the computation; the next job starts a fresh one.
+ * first job and ended after IDLE_MS without work, after a large image or after a failed job; jobs
+ * run one at a time in arrival order. A job whose request is aborted (deadline, closed client)
+ * while it runs ends the thread, which stops the computation; the next job starts a fresh one.
  */
 
 const IDLE_MS = 10_000;
