@@ -13,7 +13,7 @@ import {
   unsupportedFormat,
 } from '../errors.js';
 import { orientedSize } from './geometry.js';
-import { runCodec, type PixelLimits } from './codec-thread/index.js';
+import { exceedsLimits, runCodec, transferableCopy, type PixelLimits } from './codec-thread/index.js';
 import { cliOperations } from './foreign.js';
 import { vipsCommandEnv, withVipsCommand } from './vips.js';
 import { boundWork, workSignal } from './work-scope.js';
@@ -93,8 +93,7 @@ export function checkResolution(
 ): void {
   if (opts.unlimited) return;
   if (
-    width > opts.maxWidth ||
-    pageHeight > opts.maxHeight ||
+    exceedsLimits(width, pageHeight, opts) ||
     width * pageHeight * pages > opts.maxResolution ||
     (pages > 1 && width * pageHeight * pages > opts.maxAnimationPixels)
   ) {
@@ -367,7 +366,7 @@ function decodeBmpPixels(data: Buffer, opts: ProcessorOptions): Pixels {
 
 async function decodeHeic(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
   // the codec checks the declared size before it decodes
-  const input = ownCopy(data);
+  const input = transferableCopy(data);
   const img = await runCodec({ op: 'heic-decode', input, limits: pixelLimits(opts) }, [input], workSignal());
   return fromRgba(new Uint8Array(img.data), img.width, img.height, true);
 }
@@ -390,15 +389,10 @@ function checkJxlDeclaredSize(data: Buffer, opts: ProcessorOptions): { width: nu
 async function decodeJxl(data: Buffer, opts: ProcessorOptions): Promise<Pixels> {
   const declared = checkJxlDeclaredSize(data, opts);
   if (declared.width * declared.height > WASM_JXL_MAX_PIXELS) throw maxResolutionExceeded();
-  const input = ownCopy(data);
+  const input = transferableCopy(data);
   const img = await runCodec({ op: 'jxl-decode', input }, [input], workSignal());
   checkResolution(img.width, img.height, 1, opts);
   return fromRgba(new Uint8Array(img.data), img.width, img.height, true);
-}
-
-/** The bytes in an ArrayBuffer of their own, for the codec thread (the source blob stays intact). */
-function ownCopy(data: Buffer): ArrayBuffer {
-  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
 
 function pixelLimits(opts: ProcessorOptions): PixelLimits {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Sharp } from 'sharp';
 import { ImagorError } from '../errors.js';
-import { CodecUnavailable, runCodec } from './codec-thread/index.js';
+import { CodecUnavailable, runCodec, transferableCopy } from './codec-thread/index.js';
 import { vipsCommandEnv, withVipsCommand } from './vips.js';
 import { workSignal } from './work-scope.js';
 
@@ -41,7 +41,7 @@ export async function encodeJxl(p: Sharp, o: ForeignEncodeOptions): Promise<Buff
     .ensureAlpha()
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const pixels = data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
+  const pixels = transferableCopy(data);
   const options = o.lossless ? { lossless: true, effort: 7 } : { quality: o.quality ?? 75, effort: 7 };
   try {
     const out = await runCodec(

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Sharp } from 'sharp';
-import { toImagorError } from '../errors.js';
+import { toImagorError, type ImagorError } from '../errors.js';
 
 /**
  * The request a piece of pixel work belongs to, carried implicitly (AsyncLocalStorage) from the
@@ -27,7 +27,12 @@ export function runInWorkScope<T>(
 /** Throws the request's own error (408, 499) when its signal has fired. */
 export function checkWork(): void {
   const s = scope.getStore();
-  if (s?.signal.aborted) throw toImagorError(abortCause(s.signal.reason));
+  if (s?.signal.aborted) throw abortedWork(s.signal);
+}
+
+/** The request's own error (408, 499) for work stopped by its aborted signal. */
+export function abortedWork(signal: AbortSignal): ImagorError {
+  return toImagorError(abortCause(signal.reason));
 }
 
 /** The signal of the request the current work belongs to, if any. */

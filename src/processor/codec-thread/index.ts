@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import { ImagorError, maxResolutionExceeded, scrubPaths, toImagorError } from '../../errors.js';
+import { ImagorError, maxResolutionExceeded, scrubPaths } from '../../errors.js';
+import { abortedWork } from '../work-scope.js';
 import type { CodecJob, CodecReply, CodecResult } from './protocol.js';
 
 export type { CodecJob, CodecResult, PixelLimits } from './protocol.js';
@@ -35,15 +36,6 @@ const queue: Pending[] = [];
 let nextId = 1;
 let idleTimer: NodeJS.Timeout | undefined;
 let started = 0;
-
-function abortError(signal: AbortSignal): ImagorError {
-  const reason: unknown = signal.reason;
-  if (reason instanceof ImagorError) return reason;
-  if (reason instanceof Error) return toImagorError(reason);
-  const e = new Error('aborted');
-  e.name = 'AbortError';
-  return toImagorError(e);
-}
 
 /** The codec's module could not be loaded: the format has no decoder or encoder here (406). */
 export class CodecUnavailable extends ImagorError {
@@ -107,6 +99,7 @@ function next(): void {
     if (thread) {
       thread.unref();
       const idle = thread;
+      if (idleTimer) clearTimeout(idleTimer);
       idleTimer = setTimeout(() => {
         if (thread === idle && !running) {
           thread = undefined;
@@ -130,7 +123,7 @@ function next(): void {
  */
 export function runCodec(job: CodecJob, transfer: ArrayBuffer[], signal?: AbortSignal): Promise<CodecResult> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal));
+    if (signal?.aborted) return reject(abortedWork(signal));
     const p: Pending = { id: nextId++, job, transfer, signal, resolve, reject };
     if (signal) {
       p.onAbort = () => {
@@ -143,7 +136,7 @@ export function runCodec(job: CodecJob, transfer: ArrayBuffer[], signal?: AbortS
           void w.terminate();
         }
         finish(p);
-        reject(abortError(signal));
+        reject(abortedWork(signal));
         next();
       };
       signal.addEventListener('abort', p.onAbort, { once: true });
@@ -151,6 +144,11 @@ export function runCodec(job: CodecJob, transfer: ArrayBuffer[], signal?: AbortS
     queue.push(p);
     next();
   });
+}
+
+/** The bytes in an ArrayBuffer of their own, to hand to the codec thread (the original stays intact). */
+export function transferableCopy(data: Buffer): ArrayBuffer {
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength) as ArrayBuffer;
 }
 
 /** Threads started so far in this process (tests check that an aborted job ended its thread). */
